@@ -1,0 +1,119 @@
+"""Pictures of a GAN at work, as matplotlib Figures (object-oriented API, no pyplot state).
+
+`draw_*` functions draw onto an Axes you pass; the others return a new Figure. All take plain
+NumPy data (a trainer's `view()` dict, its `history`), so they are safe to call from any thread.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+from matplotlib.figure import Figure
+
+REAL, FAKE = "#1f77b4", "#ff7f0e"  # blue real, orange fake, in every figure of the course
+
+
+def _figure(ncols: int = 1, size: float = 4.0) -> tuple[Figure, list]:
+    fig = Figure(figsize=(size * ncols, size), layout="constrained")
+    axes = [fig.add_subplot(1, ncols, i + 1) for i in range(ncols)]
+    return fig, axes
+
+
+def draw_heatmap(ax, view: dict) -> None:
+    """D's output over the plane: dark green where D says 'real', white where it says 'fake'."""
+    lim = view["extent"]
+    grid = view["d_grid"]
+    vmin, vmax = (0.0, 1.0) if view["d_is_probability"] else (grid.min(), grid.max() + 1e-9)
+    image = ax.imshow(grid, origin="lower", extent=(-lim, lim, -lim, lim), cmap="Greens",
+                      vmin=vmin, vmax=vmax, alpha=0.8, interpolation="bilinear")  # fmt: skip
+    label = "D(x) = P(real)" if view["d_is_probability"] else "D(x) score"
+    ax.figure.colorbar(image, ax=ax, shrink=0.8, label=label)
+
+
+def draw_samples(ax, real: np.ndarray | None, fake: np.ndarray | None, modes=None) -> None:
+    """Real points in blue, generated points in orange, mode centres as black crosses."""
+    if real is not None:
+        ax.scatter(real[:, 0], real[:, 1], s=4, c=REAL, alpha=0.5, label="real x")
+    if fake is not None:
+        ax.scatter(fake[:, 0], fake[:, 1], s=4, c=FAKE, alpha=0.7, label="fake G(z)")
+    if modes is not None:
+        ax.scatter(modes[:, 0], modes[:, 1], marker="x", c="k", s=30, label="mode centre")
+
+
+def draw_arrows(ax, fake: np.ndarray, arrows: np.ndarray, every: int = 4) -> None:
+    """G's gradient on its own samples: where each update pushes the fake points."""
+    norm = np.linalg.norm(arrows, axis=1).max() + 1e-12
+    scale = 0.15 * (np.ptp(fake) + 1e-6) / norm
+    f, a = fake[::every], arrows[::every] * scale
+    ax.quiver(f[:, 0], f[:, 1], a[:, 0], a[:, 1], angles="xy", scale_units="xy", scale=1,
+              color="0.2", width=0.004, alpha=0.8)  # fmt: skip
+
+
+def _square(ax, lim: float, title: str) -> None:
+    ax.set_xlim(-lim, lim)
+    ax.set_ylim(-lim, lim)
+    ax.set_aspect("equal")
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    ax.set_title(title)
+
+
+def draw_gan_panel(ax, view: dict, heatmap: bool = True, arrows: bool = True) -> None:
+    """GAN Lab's picture: D's heatmap, real and fake points, and G's gradient arrows."""
+    if heatmap:
+        draw_heatmap(ax, view)
+    draw_samples(ax, view["real"], view["fake"], view.get("modes"))
+    if arrows:
+        draw_arrows(ax, view["fake"], view["arrows"])
+    _square(ax, view["extent"], f"step {view['step']}: D's view and G's pull")
+    ax.legend(loc="upper right", fontsize=7, markerscale=2)
+
+
+def draw_losses(ax, history, window: int = 50) -> None:
+    """D's and G's losses against the step, smoothed over `window` steps."""
+    steps = history["step"]
+    for key, color, label in (("d_loss", "tab:green", "D loss"), ("g_loss", FAKE, "G loss")):
+        values = history[key]
+        ax.plot(steps, values, color=color, alpha=0.25, lw=0.8)
+        if len(values) >= window:
+            smooth = np.convolve(values, np.ones(window) / window, mode="valid")
+            ax.plot(steps[window - 1 :], smooth, color=color, label=f"{label} ({window}-step mean)")
+        else:
+            ax.plot([], [], color=color, label=label)
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss")
+    ax.set_title("losses")
+    ax.legend(fontsize=7)
+
+
+def scatter_real_fake(real, fake, modes=None, lim: float | None = None, title="real vs fake") -> Figure:
+    """Real and generated points side by side on one square plot."""
+    fig, (ax,) = _figure()
+    draw_samples(ax, real, fake, modes)
+    _square(ax, lim or float(np.abs(np.concatenate([real, fake])).max()) * 1.1, title)
+    ax.legend(loc="upper right", fontsize=7, markerscale=2)
+    return fig
+
+
+def gan_figure(view: dict, history=None) -> Figure:
+    """The GAN panel, and the loss curves beside it when a history is given."""
+    fig, axes = _figure(2 if history is not None and len(history) else 1, size=4.5)
+    draw_gan_panel(axes[0], view)
+    if len(axes) == 2:
+        draw_losses(axes[1], history)
+    return fig
+
+
+def loss_curves(history, window: int = 50) -> Figure:
+    """D's and G's losses over training."""
+    fig, (ax,) = _figure(size=4.5)
+    draw_losses(ax, history, window)
+    return fig
+
+
+def to_png(fig: Figure, dpi: int = 80) -> bytes:
+    """The figure as PNG bytes (for an ipywidgets.Image, or to save)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()

@@ -1,0 +1,326 @@
+"""GANTrainer: the training step of notebook 03, packaged so later notebooks do not copy it."""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from collections import deque
+from dataclasses import asdict, dataclass, field, fields, replace
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from . import losses, metrics, nets, toy
+from .runtime import pick_device
+
+OPTIMIZERS = ("adam", "sgd")
+NOISES = ("gaussian", "uniform")
+# Changing one of these rebuilds G and D from the seed; other fields apply between steps.
+REBUILD_FIELDS = {
+    "optimizer", "latent_dim", "noise", "g_depth", "g_width", "d_depth", "d_width",
+    "g_activation", "d_activation", "spectral_norm", "seed", "betas",
+}  # fmt: skip
+
+
+@dataclass
+class GANConfig:
+    """Every knob of a 2-D GAN experiment, with defaults that learn the ring in about a minute."""
+
+    dataset: str = "ring"
+    dataset_kwargs: dict = field(default_factory=dict)
+    loss: str = "non_saturating"
+    optimizer: str = "adam"
+    lr_D: float = 1e-3
+    lr_G: float = 1e-3
+    betas: tuple[float, float] = (0.5, 0.999)
+    d_steps: int = 1  # D updates per iteration
+    g_steps: int = 1  # G updates per iteration
+    batch_size: int = 256
+    latent_dim: int = 2
+    noise: str = "gaussian"
+    g_depth: int = 3
+    g_width: int = 128
+    g_activation: str = "relu"
+    d_depth: int = 3
+    d_width: int = 128
+    d_activation: str = "leaky_relu"
+    spectral_norm: bool = False
+    gp_weight: float = 0.0  # WGAN-GP penalty weight (lambda)
+    r1_weight: float = 0.0  # R1 weight (gamma); D adds gamma / 2 * E||grad D(x)||^2
+    device: str = "auto"
+    seed: int = 0
+    history_size: int = 20_000  # steps of history kept; older ones are dropped
+
+    def validate(self) -> GANConfig:
+        """Raise ValueError naming the first bad value; return self when all are valid."""
+        if self.dataset not in toy.DATASETS and self.dataset != "custom":
+            raise ValueError(f"unknown dataset {self.dataset!r}; choose one of: {', '.join(toy.DATASETS)}")
+        losses.get_loss(self.loss)
+        for kind, value, valid in [("optimizer", self.optimizer, OPTIMIZERS), ("noise", self.noise, NOISES),
+                                   ("activation", self.g_activation, nets.ACTIVATIONS),
+                                   ("activation", self.d_activation, nets.ACTIVATIONS)]:  # fmt: skip
+            if value not in valid:
+                raise ValueError(f"unknown {kind} {value!r}; choose one of: {', '.join(valid)}")
+        for name in ("lr_D", "lr_G"):
+            value = getattr(self, name)
+            if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
+                raise ValueError(f"{name} must be a positive number, got {value!r}")
+        for name in ("d_steps", "g_steps", "batch_size", "latent_dim", "g_depth", "g_width",
+                     "d_depth", "d_width", "history_size"):  # fmt: skip
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        for name in ("gp_weight", "r1_weight"):
+            if not getattr(self, name) >= 0:
+                raise ValueError(f"{name} must be zero or positive, got {getattr(self, name)!r}")
+        pick_device(self.device, verbose=False)
+        return self
+
+
+class TrainingDiverged(RuntimeError):
+    """A loss became NaN or infinite; the trainer has gone back to its last good state."""
+
+
+def make_config(config: GANConfig | None = None, **changes) -> GANConfig:
+    """A validated copy of `config` (default GANConfig()) with `changes` applied."""
+    valid = [f.name for f in fields(GANConfig)]
+    unknown = [k for k in changes if k not in valid]
+    if unknown:
+        raise ValueError(f"unknown config field {unknown[0]!r}; valid fields: {', '.join(valid)}")
+    return replace(config or GANConfig(), **changes).validate()
+
+
+class GANTrainer:
+    """Owns G, D, their optimizers, the data sampler and the config; trains one step at a time."""
+
+    def __init__(self, config: GANConfig | None = None, data=None, **changes):
+        self.config = make_config(config, **changes)
+        self.custom_data = None if data is None else toy.from_array(data)
+        if data is not None:
+            self.config.dataset = "custom"
+        self.reset()
+
+    # ---- set-up -------------------------------------------------------------------------------
+    def reset(self) -> None:
+        """Rebuild data, G, D and optimizers from the config's seed; clear the history."""
+        cfg = self.config
+        self.data = self.custom_data or toy.get_dataset(cfg.dataset, **cfg.dataset_kwargs)
+        self.device = pick_device(cfg.device)
+        self.loss = losses.get_loss(cfg.loss)
+        with torch.random.fork_rng(devices=[]):  # build from the seed without touching global RNG
+            torch.manual_seed(cfg.seed)
+            G = nets.make_generator(cfg.latent_dim, self.data.dim, cfg.g_depth, cfg.g_width, cfg.g_activation)
+            D = nets.make_discriminator(self.data.dim, cfg.d_depth, cfg.d_width, cfg.d_activation,
+                                        cfg.spectral_norm)  # fmt: skip
+        self.G, self.D = G.to(self.device), D.to(self.device)
+        self.opt_G = self._optimizer(self.G, cfg.lr_G)
+        self.opt_D = self._optimizer(self.D, cfg.lr_D)
+        self.rng = torch.Generator().manual_seed(cfg.seed)  # data and noise for training only
+        self.step_count = 0
+        self.history = History(cfg.history_size)
+        self._good = self.snapshot()
+
+    def _optimizer(self, net: torch.nn.Module, lr: float) -> torch.optim.Optimizer:
+        if self.config.optimizer == "adam":
+            return torch.optim.Adam(net.parameters(), lr=lr, betas=self.config.betas)
+        return torch.optim.SGD(net.parameters(), lr=lr)
+
+    def configure(self, **changes) -> bool:
+        """Change config fields between steps; returns True when G and D had to be rebuilt."""
+        old = self.config
+        self.config = make_config(old, **changes)
+        rebuild = any(getattr(old, k) != getattr(self.config, k) for k in REBUILD_FIELDS)
+        if rebuild:
+            self.reset()
+            return True
+        if (old.dataset, old.dataset_kwargs) != (self.config.dataset, self.config.dataset_kwargs):
+            self.custom_data = None
+            self.data = toy.get_dataset(self.config.dataset, **self.config.dataset_kwargs)
+        if old.device != self.config.device:
+            snap = self.snapshot()
+            self.device = pick_device(self.config.device)
+            self.G.to(self.device), self.D.to(self.device)
+            self.restore(snap)  # optimizer state follows the parameters to the new device
+        self.loss = losses.get_loss(self.config.loss)
+        for opt, lr in ((self.opt_D, self.config.lr_D), (self.opt_G, self.config.lr_G)):
+            for group in opt.param_groups:
+                group["lr"] = lr
+        return False
+
+    # ---- sampling ---------------------------------------------------------------------------------
+    def noise(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """z of shape (n, latent_dim) on the trainer's device: N(0, I) or U(-1, 1)."""
+        shape = (n, self.config.latent_dim)
+        if self.config.noise == "gaussian":
+            z = torch.randn(shape, generator=generator)
+        else:
+            z = torch.rand(shape, generator=generator) * 2 - 1
+        return z.to(self.device)
+
+    def real(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """n real points of shape (n, dim) on the trainer's device."""
+        return self.data.sample(n, generator).to(self.device)
+
+    @torch.no_grad()
+    def sample(self, n: int, seed: int | None = None) -> torch.Tensor:
+        """n generated points on the CPU, from fixed noise (seed + 1 unless given): same z each call."""
+        g = torch.Generator().manual_seed(self.config.seed + 1 if seed is None else seed)
+        return self.G(self.noise(n, g)).cpu()
+
+    # ---- training ---------------------------------------------------------------------------------
+    def d_step(self) -> torch.Tensor:
+        """One update of D: real points labelled real, G's points (detached) labelled fake."""
+        cfg = self.config
+        x_real = self.real(cfg.batch_size, self.rng)
+        z = self.noise(cfg.batch_size, self.rng)
+        x_fake = self.G(z).detach()  # D's update must not change G
+        d_loss = self.loss.d_loss(self.D(x_real), self.D(x_fake))
+        if cfg.gp_weight:
+            d_loss = d_loss + cfg.gp_weight * losses.gradient_penalty(self.D, x_real, x_fake, self.rng)
+        if cfg.r1_weight:
+            d_loss = d_loss + cfg.r1_weight / 2 * losses.r1_penalty(self.D, x_real)
+        self.opt_D.zero_grad()
+        d_loss.backward()
+        self.opt_D.step()
+        return d_loss.detach()
+
+    def g_step(self) -> torch.Tensor:
+        """One update of G through D's judgement of fresh fakes (D's weights are not stepped)."""
+        z = self.noise(self.config.batch_size, self.rng)
+        g_loss = self.loss.g_loss(self.D(self.G(z)))
+        self.opt_G.zero_grad()
+        g_loss.backward()
+        self.opt_G.step()
+        return g_loss.detach()
+
+    def step(self, d: bool = True, g: bool = True) -> dict:
+        """d_steps updates of D, then g_steps updates of G; record losses; stop cleanly on NaN."""
+        start = time.perf_counter()
+        d_loss = g_loss = torch.tensor(float("nan"))
+        for _ in range(self.config.d_steps if d else 0):
+            d_loss = self.d_step()
+        for _ in range(self.config.g_steps if g else 0):
+            g_loss = self.g_step()
+        stats = {"step": self.step_count + 1, "d_loss": d_loss.item(), "g_loss": g_loss.item()}
+        for who, key, ran in (("D", "d_loss", d), ("G", "g_loss", g)):
+            if ran and not math.isfinite(stats[key]):
+                self.restore(self._good)
+                raise TrainingDiverged(
+                    f"{who}'s loss became {stats[key]} at step {stats['step']}. Training stopped "
+                    f"and went back to step {self.step_count}, the last good state. Try smaller "
+                    f"learning rates (now lr_D={self.config.lr_D:g}, lr_G={self.config.lr_G:g}), "
+                    "a gradient penalty (r1_weight or gp_weight), or the non_saturating loss."
+                )
+        self.step_count += 1
+        stats["g_grad_norm"] = _grad_norm(self.G) if g else float("nan")
+        stats["seconds"] = time.perf_counter() - start
+        self.history.append(stats)
+        if self.step_count % 100 == 0 and _finite(self.G) and _finite(self.D):
+            self._good = self.snapshot()
+        return stats
+
+    def run(self, steps: int, callback=None, every: int = 1, progress: bool = True) -> History:
+        """Train for `steps` steps; call `callback(trainer, stats)` every `every` steps (False stops)."""
+        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+            raise ValueError(f"steps must be a positive integer, got {steps!r}")
+        bar = tqdm(range(steps), desc="training", disable=not progress, mininterval=0.5)
+        for i in bar:
+            stats = self.step()
+            if callback is not None and (i + 1) % every == 0 and callback(self, stats) is False:
+                break
+            if progress and i % 100 == 0:
+                bar.set_postfix(d_loss=f"{stats['d_loss']:.3f}", g_loss=f"{stats['g_loss']:.3f}")
+        bar.close()
+        return self.history
+
+    # ---- state ------------------------------------------------------------------------------------
+    def snapshot(self) -> dict:
+        """A deep copy of everything training changes: weights, optimizer state, RNG, step count."""
+        return copy.deepcopy({
+            "G": self.G.state_dict(), "D": self.D.state_dict(),
+            "opt_G": self.opt_G.state_dict(), "opt_D": self.opt_D.state_dict(),
+            "rng": self.rng.get_state(), "step": self.step_count,
+        })  # fmt: skip
+
+    def restore(self, snap: dict) -> None:
+        """Go back to a snapshot; history after it is dropped."""
+        self.G.load_state_dict(snap["G"])
+        self.D.load_state_dict(snap["D"])
+        self.opt_G.load_state_dict(snap["opt_G"])
+        self.opt_D.load_state_dict(snap["opt_D"])
+        self.rng.set_state(snap["rng"])
+        self.step_count = snap["step"]
+        self.history.truncate(self.step_count)
+
+    def evaluate(self, n: int = 2500, seed: int | None = None) -> dict:
+        """Mode metrics (modes captured, high-quality fraction, reverse KL) of n generated points."""
+        if self.data.modes is None:
+            raise ValueError(
+                f"dataset {self.config.dataset!r} has no separate modes; "
+                "mode metrics need a mixture: ring, grid or mixture_1d"
+            )
+        return metrics.mode_stats(self.sample(n, seed), self.data.modes, self.data.std)
+
+    def view(self, n: int = 512, resolution: int = 64) -> dict:
+        """What the plots show, as NumPy arrays: real and fake points, D over the plane, G's pull.
+
+        `arrows[i]` is -d g_loss / d x at fake point i: the direction G's update moves that point.
+        `d_grid` is D's output on a resolution x resolution grid: a probability for the BCE losses,
+        the raw score for the others.
+        """
+        if self.data.dim != 2:
+            raise ValueError(f"view() draws 2-D data; this dataset has dim {self.data.dim}")
+        lim = self.data.extent
+        axis = torch.linspace(-lim, lim, resolution)
+        grid = torch.cartesian_prod(axis, axis)[:, [1, 0]].to(self.device)  # row-major for imshow
+        x_fake = self.sample(n).to(self.device).requires_grad_(True)
+        (grad,) = torch.autograd.grad(self.loss.g_loss(self.D(x_fake)) * n, x_fake)
+        with torch.no_grad():
+            d_grid = self.D(grid).reshape(resolution, resolution)
+            if self.loss.d_loss is losses.bce_d_loss:
+                d_grid = torch.sigmoid(d_grid)
+        return {
+            "real": self.real(n, torch.Generator().manual_seed(self.config.seed + 2)).cpu().numpy(),
+            "fake": x_fake.detach().cpu().numpy(),
+            "arrows": -grad.cpu().numpy(),
+            "d_grid": d_grid.cpu().numpy(),
+            "d_is_probability": self.loss.d_loss is losses.bce_d_loss,
+            "extent": lim,
+            "modes": None if self.data.modes is None else self.data.modes.numpy(),
+            "step": self.step_count,
+        }
+
+    def config_dict(self) -> dict:
+        """The config as a plain dict: GANTrainer(**d) rebuilds the same experiment."""
+        return asdict(self.config)
+
+
+def _grad_norm(net: torch.nn.Module) -> float:
+    grads = [p.grad for p in net.parameters() if p.grad is not None]
+    return torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads))).item() if grads else 0.0
+
+
+def _finite(net: torch.nn.Module) -> bool:
+    return all(torch.isfinite(p).all() for p in net.parameters())
+
+
+class History:
+    """The last `maxlen` steps' statistics (step, d_loss, g_loss, g_grad_norm, seconds)."""
+
+    def __init__(self, maxlen: int):
+        self.rows: deque[dict] = deque(maxlen=maxlen)
+
+    def append(self, stats: dict) -> None:
+        self.rows.append(stats)
+
+    def truncate(self, step: int) -> None:
+        while self.rows and self.rows[-1]["step"] > step:
+            self.rows.pop()
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        return np.array([row[key] for row in self.rows], dtype=float)

@@ -1,0 +1,54 @@
+"""The course's packaging: one dependency list in two places, stripped notebooks, pinned torch."""
+
+import json
+import re
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).parents[1]
+CONDA_NAMES = {"pytorch-cpu": "torch"}  # conda-forge name -> PyPI name
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[<>=!~\[ ;]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+
+def test_environment_yml_lists_the_same_packages_as_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    pip_names = {_name(r) for r in project["dependencies"] + project["optional-dependencies"]["test"]}
+    conda = []
+    for line in (ROOT / "environment.yml").read_text().splitlines():
+        m = re.match(r"\s*-\s+([A-Za-z0-9_.\-]+)", line)
+        if m and not line.strip().startswith("#"):
+            conda.append(_name(m.group(1).split("=")[0]))
+    conda_names = {CONDA_NAMES.get(n, n) for n in conda} - {"python", "pip", "conda-forge", "nodefaults"}
+    assert conda_names == pip_names
+
+
+def test_environment_yml_uses_conda_forge_and_cpu_torch_only():
+    text = (ROOT / "environment.yml").read_text()
+    assert "conda-forge" in text and "pytorch-cpu" in text
+    assert "pytorch::" not in text and "cuda" not in text.lower().replace("keeps cuda out", "")
+
+
+def test_constraints_pin_cpu_torch():
+    pins = (ROOT / "constraints.txt").read_text().splitlines()
+    assert "torch==2.13.0" in pins
+
+
+def test_committed_notebooks_hold_no_outputs():
+    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    assert notebooks, "no notebooks found"
+    dirty = []
+    for path in notebooks:
+        nb = json.loads(path.read_text())
+        for i, cell in enumerate(nb["cells"]):
+            if cell["cell_type"] == "code" and (cell.get("outputs") or cell.get("execution_count")):
+                dirty.append(f"{path.name} cell {i}")
+    assert not dirty, f"strip outputs before committing: {dirty}"
+
+
+def test_every_notebook_sets_up_with_the_banner():
+    for path in sorted((ROOT / "notebooks").glob("[0-9]*.ipynb")):
+        sources = ["".join(c["source"]) for c in json.loads(path.read_text())["cells"]]
+        assert any("banner()" in s for s in sources), f"{path.name} has no setup cell with banner()"

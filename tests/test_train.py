@@ -1,0 +1,145 @@
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from gan_edu import GANTrainer, TrainingDiverged
+from gan_edu.train import GANConfig
+
+SMALL = {"g_width": 32, "d_width": 32, "batch_size": 64, "device": "cpu"}
+
+
+def params(net):
+    return [p.detach().clone() for p in net.parameters()]
+
+
+def hand_written_step_from_notebook():
+    """Execute notebook 03's hand-written training step (the cells tagged 'train_step')."""
+    nb = json.loads(Path(__file__).parents[1].joinpath("notebooks/03_building_blocks.ipynb").read_text())
+    cells = [c for c in nb["cells"] if "train_step" in c.get("metadata", {}).get("tags", [])]
+    assert cells, "notebook 03 must tag the cells of its hand-written step with 'train_step'"
+    namespace: dict = {}
+    exec("\n".join("".join(c["source"]) for c in cells), namespace)
+    return namespace["train_step"]
+
+
+def test_trainer_step_is_the_hand_written_step_of_notebook_03():
+    train_step = hand_written_step_from_notebook()
+    for d_steps in (1, 3):
+        trainer = GANTrainer(**SMALL, d_steps=d_steps, seed=4)
+        G, D = trainer.G, trainer.D
+        twin = GANTrainer(**SMALL, d_steps=d_steps, seed=4)  # same seed: same initial weights
+        rng = torch.Generator().manual_seed(4)
+        for _ in range(20):
+            trainer.step()
+            train_step(twin.G, twin.D, twin.opt_G, twin.opt_D, twin.data, rng,
+                       batch_size=64, latent_dim=2, d_steps=d_steps)  # fmt: skip
+        for a, b in zip(params(G) + params(D), params(twin.G) + params(twin.D), strict=True):
+            assert torch.equal(a, b)
+
+
+def test_same_seed_same_run_different_seed_different_run():
+    a, b, c = (GANTrainer(**SMALL, seed=s) for s in (1, 1, 2))
+    for t in (a, b, c):
+        t.run(10, progress=False)
+    assert torch.equal(a.sample(5), b.sample(5))
+    assert not torch.equal(a.sample(5), c.sample(5))
+
+
+def test_d_steps_and_g_steps_count_updates():
+    t = GANTrainer(**SMALL, d_steps=3, g_steps=2)
+    t.step()
+    assert t.opt_D.state[next(iter(t.D.parameters()))]["step"] == 3
+    assert t.opt_G.state[next(iter(t.G.parameters()))]["step"] == 2
+
+
+def test_step_d_only_leaves_G_alone():
+    t = GANTrainer(**SMALL)
+    before = params(t.G)
+    t.step(d=True, g=False)
+    assert all(torch.equal(a, b) for a, b in zip(before, params(t.G), strict=True))
+
+
+def test_history_is_bounded_and_recorded():
+    t = GANTrainer(**SMALL, history_size=25)
+    t.run(40, progress=False)
+    assert len(t.history) == 25 and t.history["step"][-1] == 40
+    assert set(t.history.rows[-1]) >= {"d_loss", "g_loss", "g_grad_norm", "seconds"}
+
+
+def test_snapshot_and_restore_round_trip():
+    t = GANTrainer(**SMALL)
+    t.run(5, progress=False)
+    snap = t.snapshot()
+    t.run(5, progress=False)
+    after_ten = params(t.G)
+    t.restore(snap)
+    assert t.step_count == 5 and len(t.history) == 5
+    t.run(5, progress=False)  # the RNG was restored too, so the same 5 steps happen again
+    assert all(torch.equal(a, b) for a, b in zip(after_ten, params(t.G), strict=True))
+
+
+def test_nan_loss_stops_with_a_message_and_keeps_the_last_good_state():
+    t = GANTrainer(**SMALL)
+    t.run(100, progress=False)  # a good snapshot is kept every 100 steps
+    good = params(t.G)
+    with torch.no_grad():
+        t.D[0].weight.fill_(float("nan"))
+    with pytest.raises(TrainingDiverged, match=r"loss became nan at step 101.*went back to step 100.*lr_D"):
+        t.step()
+    assert t.step_count == 100
+    assert all(torch.equal(a, b) for a, b in zip(good, params(t.G), strict=True))
+    assert all(torch.isfinite(p).all() for p in t.D.parameters())
+    t.step()  # and training can go on
+
+
+def test_callback_can_stop_run():
+    t = GANTrainer(**SMALL)
+    t.run(50, callback=lambda trainer, stats: stats["step"] < 7, progress=False)
+    assert t.step_count == 7
+
+
+def test_configure_applies_between_steps():
+    t = GANTrainer(**SMALL)
+    t.run(3, progress=False)
+    assert t.configure(lr_D=0.01, d_steps=2, loss="hinge") is False  # no rebuild
+    assert t.opt_D.param_groups[0]["lr"] == 0.01 and t.step_count == 3
+    assert t.loss.name == "hinge"
+    assert t.configure(g_width=16) is True and t.step_count == 0
+    assert t.G[0].out_features == 16
+
+
+@pytest.mark.parametrize("loss", ["minimax", "least_squares", "hinge", "wasserstein"])
+def test_every_loss_and_penalty_trains(loss):
+    t = GANTrainer(**SMALL, loss=loss, gp_weight=1.0 if loss == "wasserstein" else 0.0, r1_weight=0.1)
+    t.run(5, progress=False)
+    assert torch.isfinite(t.sample(10)).all()
+
+
+def test_custom_data_and_view():
+    x = torch.randn(200, 2) * 0.1 + torch.tensor([1.0, -1.0])
+    t = GANTrainer(data=x, **SMALL)
+    t.run(3, progress=False)
+    v = t.view(n=64, resolution=16)
+    assert v["fake"].shape == (64, 2) and v["arrows"].shape == (64, 2) and v["d_grid"].shape == (16, 16)
+    assert t.config.dataset == "custom"
+    with pytest.raises(ValueError, match="no separate modes"):
+        t.evaluate()
+
+
+def test_evaluate_on_ring_and_config_round_trip():
+    t = GANTrainer(**SMALL)
+    assert t.evaluate(200)["n_modes"] == 8
+    again = GANTrainer(**t.config_dict())
+    assert torch.equal(again.sample(4), t.sample(4))
+
+
+def test_uniform_noise_in_range():
+    t = GANTrainer(**SMALL, noise="uniform", latent_dim=3)
+    z = t.noise(1000)
+    assert z.shape == (1000, 3) and z.min() >= -1 and z.max() <= 1
+
+
+def test_default_config_is_valid():
+    assert GANConfig().validate().dataset == "ring"
