@@ -120,9 +120,7 @@ def from_array(x, name: str = "custom") -> ToyDataset:
     """Your own data: an (N, dim) array; training samples rows of it with replacement."""
     data = torch.as_tensor(np.asarray(x, dtype=np.float32))
     if data.ndim != 2 or data.shape[0] < 2 or data.shape[1] < 1:
-        raise ValueError(
-            f"data must have shape (N, dim) with N >= 2, e.g. (500, 2); got {tuple(data.shape)}"
-        )
+        raise ValueError(f"data must have shape (N, dim) with N >= 2, e.g. (500, 2); got {tuple(data.shape)}")
     if not torch.isfinite(data).all():
         raise ValueError("data contains NaN or infinite values; remove or replace them first")
 

@@ -16,7 +16,9 @@ def close(t, value):
 
 def test_discriminator_bce_is_minus_value_function():
     # -E[log D(x)] - E[log(1 - D(G(z)))] with D(x) in {1/2, 3/4}, D(G(z)) in {1/2, 1/4}
-    expected = -(math.log(0.5) + math.log(0.75)) / 2 - (math.log(0.5) + math.log(0.75)) / 2
+    mean_log_d_real = (math.log(0.5) + math.log(0.75)) / 2
+    mean_log_one_minus_d_fake = (math.log(0.5) + math.log(0.75)) / 2
+    expected = -mean_log_d_real - mean_log_one_minus_d_fake
     assert close(losses.bce_d_loss(REAL, FAKE), expected)
 
 
@@ -29,8 +31,9 @@ def test_non_saturating_generator_minimises_minus_log_d():
 
 
 def test_least_squares():
-    assert close(losses.least_squares_d_loss(REAL, FAKE),
-                 0.5 * ((0 - 1) ** 2 + (math.log(3) - 1) ** 2) / 2 + 0.5 * (0 + math.log(3) ** 2) / 2)  # fmt: skip
+    real_term = 0.5 * ((0 - 1) ** 2 + (math.log(3) - 1) ** 2) / 2  # (D(x) - 1)^2 / 2, averaged
+    fake_term = 0.5 * (0**2 + math.log(3) ** 2) / 2  # D(G(z))^2 / 2, averaged
+    assert close(losses.least_squares_d_loss(REAL, FAKE), real_term + fake_term)
     assert close(losses.least_squares_g_loss(FAKE), 0.5 * (1 + (math.log(3) + 1) ** 2) / 2)
 
 

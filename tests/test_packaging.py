@@ -2,8 +2,9 @@
 
 import json
 import re
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 ROOT = Path(__file__).parents[1]
 CONDA_NAMES = {"pytorch-cpu": "torch"}  # conda-forge name -> PyPI name
