@@ -47,7 +47,7 @@ claims: setup
 	$(PYTEST) -q -m claims tests/test_claims.py
 
 bench: setup
-	$(PY) bench/trainer_overhead.py
+	@for script in bench/*.py; do echo ">> $$script"; $(PY) $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 
 import numpy as np
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
 REAL, FAKE = "#1f77b4", "#ff7f0e"  # blue real, orange fake, in every figure of the course
@@ -41,13 +42,23 @@ def draw_samples(ax, real: np.ndarray | None, fake: np.ndarray | None, modes=Non
         ax.scatter(modes[:, 0], modes[:, 1], marker="x", c="k", s=30, label="mode centre")
 
 
-def draw_arrows(ax, fake: np.ndarray, arrows: np.ndarray, every: int = 4) -> None:
+ARROW_EVERY = 4  # draw an arrow on every 4th fake point
+
+
+def arrow_vectors(fake: np.ndarray, arrows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Arrow components scaled so the longest is 15% of the spread of the fake points."""
+    scale = 0.15 * (np.ptp(fake) + 1e-6) / (np.linalg.norm(arrows, axis=1).max() + 1e-12)
+    a = arrows[::ARROW_EVERY] * scale
+    return a[:, 0], a[:, 1]
+
+
+def draw_arrows(ax, fake: np.ndarray, arrows: np.ndarray) -> None:
     """G's gradient on its own samples: where each update pushes the fake points."""
-    norm = np.linalg.norm(arrows, axis=1).max() + 1e-12
-    scale = 0.15 * (np.ptp(fake) + 1e-6) / norm
-    f, a = fake[::every], arrows[::every] * scale
-    ax.quiver(f[:, 0], f[:, 1], a[:, 0], a[:, 1], angles="xy", scale_units="xy", scale=1,
-              color="0.2", width=0.004, alpha=0.8)  # fmt: skip
+    f = fake[::ARROW_EVERY]
+    u, v = arrow_vectors(fake, arrows)
+    ax.quiver(
+        f[:, 0], f[:, 1], u, v, angles="xy", scale_units="xy", scale=1, color="0.2", width=0.004, alpha=0.8
+    )
 
 
 def _square(ax, lim: float, title: str) -> None:
@@ -59,14 +70,16 @@ def _square(ax, lim: float, title: str) -> None:
     ax.set_title(title)
 
 
-def draw_gan_panel(ax, view: dict, heatmap: bool = True, arrows: bool = True) -> None:
+def draw_gan_panel(
+    ax, view: dict, heatmap: bool = True, arrows: bool = True, title: str | None = None
+) -> None:
     """GAN Lab's picture: D's heatmap, real and fake points, and G's gradient arrows."""
     if heatmap:
         draw_heatmap(ax, view)
     draw_samples(ax, view["real"], view["fake"], view.get("modes"))
     if arrows:
         draw_arrows(ax, view["fake"], view["arrows"])
-    _square(ax, view["extent"], f"step {view['step']}: D's view and G's pull")
+    _square(ax, view["extent"], title or f"step {view['step']}: D's view and G's pull")
     ax.legend(loc="upper right", fontsize=7, markerscale=2)
 
 
@@ -85,6 +98,20 @@ def draw_losses(ax, history, window: int = 50) -> None:
     ax.set_ylabel("loss")
     ax.set_title("losses")
     ax.legend(fontsize=7)
+
+
+def grid_lines(warped: np.ndarray) -> list[np.ndarray]:
+    """The lines of a warped (lines, lines, 2) grid: rows, then columns."""
+    return [*warped, *warped.transpose(1, 0, 2)]
+
+
+def draw_manifold(ax, view: dict) -> LineCollection:
+    """How G bends a square grid of noise: each line is G applied to a line of z values."""
+    draw_samples(ax, view["real"], None, view.get("modes"))
+    lines = LineCollection(grid_lines(view["manifold"]), colors=FAKE, linewidths=0.6, alpha=0.8)
+    ax.add_collection(lines)
+    _square(ax, view["extent"], "G's map of the noise grid")
+    return lines
 
 
 def scatter_real_fake(real, fake, modes=None, lim: float | None = None, title="real vs fake") -> Figure:

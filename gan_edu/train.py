@@ -106,7 +106,7 @@ class GANTrainer:
     def reset(self) -> None:
         """Rebuild data, G, D and optimizers from the config's seed; clear the history."""
         cfg = self.config
-        self.data = self.custom_data or toy.get_dataset(cfg.dataset, **cfg.dataset_kwargs)
+        self.data = self._dataset()
         self.device = pick_device(cfg.device)
         self.loss = losses.get_loss(cfg.loss)
         with torch.random.fork_rng(devices=[]):  # build from the seed without touching global RNG
@@ -122,6 +122,13 @@ class GANTrainer:
         self.history = History(cfg.history_size)
         self._good = self.snapshot()
 
+    def _dataset(self) -> toy.ToyDataset:
+        if self.config.dataset != "custom":
+            return toy.get_dataset(self.config.dataset, **self.config.dataset_kwargs)
+        if self.custom_data is None:
+            raise ValueError("dataset 'custom' needs your points: GANTrainer(data=array_of_shape_N_by_2)")
+        return self.custom_data
+
     def _optimizer(self, net: torch.nn.Module, lr: float) -> torch.optim.Optimizer:
         if self.config.optimizer == "adam":
             return torch.optim.Adam(net.parameters(), lr=lr, betas=self.config.betas)
@@ -136,8 +143,11 @@ class GANTrainer:
             self.reset()
             return True
         if (old.dataset, old.dataset_kwargs) != (self.config.dataset, self.config.dataset_kwargs):
-            self.custom_data = None
-            self.data = toy.get_dataset(self.config.dataset, **self.config.dataset_kwargs)
+            try:
+                self.data = self._dataset()
+            except ValueError:
+                self.config = old
+                raise
         if old.device != self.config.device:
             snap = self.snapshot()
             self.device = pick_device(self.config.device)
@@ -282,6 +292,7 @@ class GANTrainer:
             if self.loss.d_loss is losses.bce_d_loss:
                 d_grid = torch.sigmoid(d_grid)
         return {
+            "manifold": self.manifold().numpy(),
             "real": self.real(n, torch.Generator().manual_seed(self.config.seed + 2)).cpu().numpy(),
             "fake": x_fake.detach().cpu().numpy(),
             "arrows": -grad.cpu().numpy(),
@@ -291,6 +302,21 @@ class GANTrainer:
             "modes": None if self.data.modes is None else self.data.modes.numpy(),
             "step": self.step_count,
         }
+
+    @torch.no_grad()
+    def manifold(self, lines: int = 21, span: float = 2.0) -> torch.Tensor:
+        """G applied to a lines x lines grid of noise in [-span, span]^2: how G warps the z-plane.
+
+        With latent_dim > 2 the grid varies z_1 and z_2 and keeps the other coordinates at 0.
+        Returns (lines, lines, data_dim) on the CPU.
+        """
+        axis = torch.linspace(-span, span, lines)
+        z = torch.zeros(lines * lines, self.config.latent_dim)
+        grid = torch.cartesian_prod(axis, axis)
+        z[:, : min(2, self.config.latent_dim)] = grid[:, : min(2, self.config.latent_dim)]
+        if self.config.noise == "uniform":
+            z = z / span  # the uniform noise lives in [-1, 1]
+        return self.G(z.to(self.device)).cpu().reshape(lines, lines, -1)
 
     def config_dict(self) -> dict:
         """The config as a plain dict: GANTrainer(**d) rebuilds the same experiment."""
@@ -318,6 +344,12 @@ class History:
     def truncate(self, step: int) -> None:
         while self.rows and self.rows[-1]["step"] > step:
             self.rows.pop()
+
+    def copy(self) -> History:
+        """A shallow copy, safe to read while training goes on."""
+        other = History(self.rows.maxlen or 1)
+        other.rows.extend(self.rows)
+        return other
 
     def __len__(self) -> int:
         return len(self.rows)

@@ -1,10 +1,8 @@
-import json
-from pathlib import Path
-
 import pytest
 import torch
 
 from gan_edu import GANTrainer, TrainingDiverged
+from gan_edu.notebook import tagged_code
 from gan_edu.train import GANConfig
 
 SMALL = {"g_width": 32, "d_width": 32, "batch_size": 64, "device": "cpu"}
@@ -14,18 +12,8 @@ def params(net):
     return [p.detach().clone() for p in net.parameters()]
 
 
-def hand_written_step_from_notebook():
-    """Execute notebook 03's hand-written training step (the cells tagged 'train_step')."""
-    nb = json.loads(Path(__file__).parents[1].joinpath("notebooks/03_building_blocks.ipynb").read_text())
-    cells = [c for c in nb["cells"] if "train_step" in c.get("metadata", {}).get("tags", [])]
-    assert cells, "notebook 03 must tag the cells of its hand-written step with 'train_step'"
-    namespace: dict = {}
-    exec("\n".join("".join(c["source"]) for c in cells), namespace)
-    return namespace["train_step"]
-
-
 def test_trainer_step_is_the_hand_written_step_of_notebook_03():
-    train_step = hand_written_step_from_notebook()
+    train_step = tagged_code("03_building_blocks.ipynb", "train_step")["train_step"]
     for d_steps in (1, 3):
         trainer = GANTrainer(**SMALL, d_steps=d_steps, seed=4)
         G, D = trainer.G, trainer.D

@@ -1,0 +1,157 @@
+"""The live dashboard, driven without a browser: controls, buttons, thread, faults."""
+
+import time
+
+import numpy as np
+import pytest
+import torch
+
+from gan_edu import GANTrainer
+from gan_edu.presets import PRESETS
+from gan_edu.widgets import LiveDashboard
+
+SMALL = {"g_width": 32, "d_width": 32, "batch_size": 64, "device": "cpu"}
+
+
+@pytest.fixture
+def dash():
+    board = LiveDashboard(GANTrainer(**SMALL), fps=20)
+    yield board
+    board.pause()
+
+
+def wait_until(condition, timeout=10.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_sliders_change_the_trainer_config(dash):
+    c = dash.controls
+    c["lr_D"].value = 1e-2
+    c["d_steps"].value = 3
+    c["loss"].value = "hinge"
+    c["batch_size"].value = 128
+    cfg = dash.trainer.config
+    assert (cfg.lr_D, cfg.d_steps, cfg.loss, cfg.batch_size) == (1e-2, 3, "hinge", 128)
+    assert dash.trainer.opt_D.param_groups[0]["lr"] == 1e-2
+    c["penalty"].value = "R1"
+    c["penalty_weight"].value = 10.0
+    assert dash.trainer.config.r1_weight == 10.0 and dash.trainer.config.gp_weight == 0
+    c["penalty"].value = "gradient penalty"
+    assert dash.trainer.config.gp_weight == 10.0 and dash.trainer.config.r1_weight == 0
+    c["g_depth"].value = 2
+    assert sum(isinstance(m, torch.nn.Linear) for m in dash.trainer.G) == 3
+
+
+def test_play_then_pause_stops_the_counter_quickly(dash):
+    dash.buttons["play"].click()
+    assert wait_until(lambda: dash.trainer.step_count > 20)
+    frame = dash.image.value
+    assert wait_until(lambda: dash.image.value != frame)  # frames keep coming
+    start = time.monotonic()
+    dash.buttons["pause"].click()
+    assert time.monotonic() - start < 0.5
+    stopped = dash.trainer.step_count
+    time.sleep(0.3)
+    assert dash.trainer.step_count == stopped and not dash.playing
+    assert f">{stopped}<" in dash.status.value
+
+
+def test_controls_take_effect_while_playing(dash):
+    dash.play()
+    assert wait_until(lambda: dash.trainer.step_count > 5)
+    dash.controls["lr_G"].value = 3e-3
+    assert dash.trainer.opt_G.param_groups[0]["lr"] == pytest.approx(3e-3)
+    before = dash.trainer.step_count
+    assert wait_until(lambda: dash.trainer.step_count > before + 5)  # still training
+    dash.pause()
+
+
+def test_step_modes(dash):
+    G0 = [p.clone() for p in dash.trainer.G.parameters()]
+    dash.step_mode.value = "D only"
+    dash.buttons["step"].click()
+    assert dash.trainer.step_count == 1
+    assert all(torch.equal(a, b) for a, b in zip(G0, dash.trainer.G.parameters(), strict=True))
+    dash.step_mode.value = "G only"
+    D1 = [p.clone() for p in dash.trainer.D.parameters()]
+    dash.buttons["step"].click()
+    assert all(torch.equal(a, b) for a, b in zip(D1, dash.trainer.D.parameters(), strict=True))
+
+
+def test_reset_restores_initial_parameters(dash):
+    initial = [p.clone() for p in dash.trainer.G.parameters()]
+    dash.run(30)
+    assert not torch.equal(initial[0], dash.trainer.G[0].weight)
+    dash.buttons["reset"].click()
+    assert dash.trainer.step_count == 0
+    assert all(torch.equal(a, b) for a, b in zip(initial, dash.trainer.G.parameters(), strict=True))
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_preset_applies_all_its_values(dash, name):
+    dash.preset.value = name
+    preset = PRESETS[name]
+    for key, value in preset.changes.items():
+        assert getattr(dash.trainer.config, key) == value
+    assert dash.trainer.step_count == 0
+    for key in ("lr_D", "batch_size", "loss", "d_steps"):
+        assert dash.controls[key].value == getattr(dash.trainer.config, key)
+
+
+def test_nan_pauses_restores_and_explains(dash):
+    dash.run(100)  # a good snapshot is taken every 100 steps
+    good = [p.clone() for p in dash.trainer.G.parameters()]
+    with torch.no_grad():
+        dash.trainer.D[0].weight.fill_(float("nan"))
+    dash.play()
+    assert wait_until(lambda: not dash.playing)
+    assert "Paused" in dash.message.value and "lr_D" in dash.message.value
+    assert dash.trainer.step_count == 100
+    assert all(torch.equal(a, b) for a, b in zip(good, dash.trainer.G.parameters(), strict=True))
+
+
+def test_worker_exception_is_shown(dash, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("boom from the worker")
+
+    monkeypatch.setattr(dash.trainer, "step", broken)
+    dash.play()
+    assert wait_until(lambda: not dash.playing)
+    assert "boom from the worker" in dash.message.value
+
+
+def test_bad_value_is_refused_and_session_kept(dash):
+    dash.run(5)
+    dash.configure(lr_D=-1.0)
+    assert "Not applied" in dash.message.value and "lr_D must be a positive number" in dash.message.value
+    assert dash.trainer.config.lr_D == 1e-3 and dash.trainer.step_count == 5
+
+
+def test_copy_config_rebuilds_the_same_experiment(dash):
+    dash.controls["lr_G"].value = 2e-3
+    dash.copy_config()
+    namespace = {}
+    exec(dash.config_text.value, namespace)
+    twin = namespace["trainer"]
+    assert twin.config == dash.trainer.config
+
+
+def test_custom_data_and_blocking_run():
+    points = np.random.default_rng(0).normal(size=(300, 2)) * 0.2 + 1
+    board = LiveDashboard("ring_start", data=points)
+    assert board.trainer.config.dataset == "custom" and "custom" in board.controls["dataset"].options
+    board.run(3)
+    assert board.trainer.step_count == 3 and board.image.value[:2] == b"\xff\xd8"  # JPEG
+    bundle = board._repr_mimebundle_()
+    assert "image/jpeg" in bundle and "application/vnd.jupyter.widget-view+json" in bundle
+
+
+def test_history_is_bounded():
+    board = LiveDashboard(GANTrainer(**SMALL, history_size=50), fps=50)
+    board.run(120)
+    assert len(board.trainer.history) == 50
