@@ -225,13 +225,14 @@ class LiveDashboard:
         self.buttons["step"].disabled = playing
 
     def _loop(self) -> None:
-        last_frame = 0.0
+        next_frame = time.perf_counter()
         while not self._stop.is_set():
             if not self._train(1):
                 break
-            if time.perf_counter() - last_frame >= 1 / self.fps:
+            now = time.perf_counter()
+            if now >= next_frame:
+                next_frame = max(next_frame + 1 / self.fps, now)  # a steady rate, no catching up
                 self.draw()
-                last_frame = time.perf_counter()
         self.draw()
         self._set_playing(False)
 
@@ -288,7 +289,7 @@ class LiveDashboard:
     def draw(self) -> None:
         """Render one frame: the view is taken under the lock, the drawing happens outside it."""
         with self.lock:
-            view = self.trainer.view()
+            view = self.trainer.view(resolution=48)
             history = self.trainer.history.copy()
             rows = list(self.metric_rows)
             step, device = self.trainer.step_count, self.trainer.device
