@@ -29,7 +29,7 @@ setup: $(STAMP)
 
 lab: setup
 	@echo ">> starting JupyterLab on notebooks/00_start_here.ipynb (Ctrl-C to stop)"
-	$(VENV)/bin/jupyter lab notebooks/00_start_here.ipynb
+	$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00_start_here.ipynb
 
 lint: setup
 	$(VENV)/bin/ruff check .

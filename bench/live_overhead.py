@@ -33,7 +33,7 @@ def main() -> None:
         os.sched_setaffinity(0, set(sorted(os.sched_getaffinity(0))[: args.cores]))
         torch.set_num_threads(args.cores)
 
-    config = get_preset("ring_start").config
+    config = get_preset("balanced").config
     bare = GANTrainer(config, device=args.device)
     dash = LiveDashboard(GANTrainer(config, device=args.device), fps=args.fps)
     frames, draw_seconds = [0], [0.0]
@@ -68,7 +68,7 @@ def main() -> None:
     total = args.steps * args.rounds
     bare_rate, dash_rate = total / seconds["bare"], total / seconds["dashboard"]
     fps = round_frames / (seconds["dashboard"] / args.rounds)
-    print(f"\nlive overhead: ring_start preset, {total} steps each, device {args.device}, "
+    print(f"\nlive overhead: balanced preset, {total} steps each, device {args.device}, "
           f"{args.cores or os.cpu_count()} core(s), target {args.fps:g} frames/s")  # fmt: skip
     print(f"{'':24s} {'steps/s':>9s} {'ratio':>7s}")
     print(f"{'GANTrainer.run (bare)':24s} {bare_rate:9.1f} {1:7.3f}")

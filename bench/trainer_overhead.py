@@ -1,6 +1,6 @@
 """What does GANTrainer's bookkeeping cost? Its steps/s against notebook 03's hand-written loop.
 
-Both train the same 2-D GAN (the ring_start preset) for the same number of steps, interleaved in
+Both train the same 2-D GAN (the balanced preset) for the same number of steps, interleaved in
 rounds so that machine load affects both alike. Target: ratio >= 0.95.
 
     .venv/bin/python bench/trainer_overhead.py [--steps 300] [--rounds 5]
@@ -25,7 +25,7 @@ def main() -> None:
     args = parser.parse_args()
 
     train_step = tagged_code("03_building_blocks.ipynb", "train_step")["train_step"]
-    cfg = get_preset("ring_start").config
+    cfg = get_preset("balanced").config
     trainer = GANTrainer(cfg)
     twin = GANTrainer(cfg)  # its G, D, optimizers and data, driven by the hand-written loop
     rng = torch.Generator().manual_seed(cfg.seed)

@@ -22,15 +22,49 @@ class Preset:
         return make_config(**self.changes)
 
 
+RING = {"dataset": "ring", "batch_size": 512, "device": "cpu", "seed": 0}
+
 PRESETS = {
     p.name: p
     for p in [
         Preset(
-            "ring_start",
-            "Notebook 00: a small GAN learns all 8 modes of the ring in under a minute on one CPU.",
-            {"dataset": "ring", "batch_size": 512, "device": "cpu", "seed": 0},
+            "balanced",
+            "Notebooks 00 and 04: a small GAN learns all 8 modes of the ring in under a minute on one CPU.",
+            RING,
             steps=3000,
             quick_steps=100,
+        ),
+        Preset(
+            "discriminator_too_strong",
+            "04: D learns 10x faster than G and takes 5 steps per G step, with the saturating "
+            "(minimax) loss: G's gradient all but vanishes at first.",
+            RING | {"loss": "minimax", "lr_D": 1e-3, "lr_G": 1e-4, "d_steps": 5},
+            steps=1000,
+        ),
+        Preset(
+            "loss_switch",
+            "04: the same strong D, with the non-saturating loss: G gets strong gradients from step 1.",
+            RING | {"loss": "non_saturating", "lr_D": 1e-3, "lr_G": 1e-4, "d_steps": 5},
+            steps=1000,
+        ),
+        Preset("k5", "04: five D steps per G step (k = 5).", RING | {"d_steps": 5}, steps=3000),
+        Preset(
+            "tiny_generator",
+            "04: a generator with one hidden layer of 4 units cannot make 8 separate modes.",
+            RING | {"g_depth": 1, "g_width": 4},
+            steps=3000,
+        ),
+        Preset(
+            "noise_1d",
+            "04: one noise number: G can only draw a curve through the plane.",
+            RING | {"latent_dim": 1},
+            steps=3000,
+        ),
+        Preset(
+            "mode_collapse",
+            "00, 04: seed 2 with learning rates of 2e-4 collapses onto one mode of the ring.",
+            RING | {"seed": 2, "lr_D": 2e-4, "lr_G": 2e-4},
+            steps=3000,
         ),
     ]
 }

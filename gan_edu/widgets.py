@@ -41,11 +41,11 @@ def _int_slider(description: str, value: int, low: int, high: int) -> W.IntSlide
 class LiveDashboard:
     """Controls bound to a GANTrainer, Play/Pause/Step/Reset, and frames of the training.
 
-    `LiveDashboard("ring_start")` builds a trainer from a preset; `LiveDashboard(trainer)` uses
-    yours; `LiveDashboard("ring_start", data=points)` trains on your own (N, 2) array.
+    `LiveDashboard("balanced")` builds a trainer from a preset; `LiveDashboard(trainer)` uses
+    yours; `LiveDashboard("balanced", data=points)` trains on your own (N, 2) array.
     """
 
-    def __init__(self, trainer: GANTrainer | str = "ring_start", data=None, fps: float = 5.0,
+    def __init__(self, trainer: GANTrainer | str = "balanced", data=None, fps: float = 5.0,
                  metrics_every: int = 100, dpi: int = 64):  # fmt: skip
         if isinstance(trainer, str):
             trainer = GANTrainer(get_preset(trainer).config, data=data)
@@ -101,6 +101,7 @@ class LiveDashboard:
         }
         for widget in c.values():
             widget.style.description_width = "80px"
+            widget.layout.width = "370px"
             widget.observe(self._on_control, names="value")
         b = self.buttons = {
             "play": W.Button(description="Play", icon="play", button_style="success"),
@@ -124,7 +125,9 @@ class LiveDashboard:
         names = ["dataset", "loss", "penalty", "penalty_weight", "optimizer", "lr_D", "lr_G", "d_steps",
                  "g_steps", "batch_size", "g_depth", "g_width", "d_depth", "d_width", "latent_dim", "noise",
                  "spectral_norm", "device", "seed"]  # fmt: skip
-        panel = W.VBox([self.preset, *[c[n] for n in names]], layout=W.Layout(width="360px"))
+        panel = W.VBox(
+            [self.preset, *[c[n] for n in names]], layout=W.Layout(width="380px", min_width="380px")
+        )
         bar = W.HBox([b["play"], b["pause"], b["step"], b["reset"], b["copy"]])
         caption = W.HTML("<small>top left: <b style='color:#1f77b4'>real</b> and <b style='color:#ff7f0e'>"
                          "generated</b> points on D's output (dark green: D says real), arrows: where G's "

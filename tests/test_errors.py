@@ -68,7 +68,7 @@ def test_dataset_and_preset_and_sample_errors():
         toy.ring(std=-1)
     with pytest.raises(ValueError, match="sample size must be a positive integer, got 0"):
         toy.ring().sample(0)
-    with pytest.raises(ValueError, match="unknown preset 'ring'; choose one of: ring_start"):
+    with pytest.raises(ValueError, match="unknown preset 'ring'; choose one of: balanced"):
         get_preset("ring")
     with pytest.raises(ValueError, match="unknown device 'gpu'"):
         pick_device("gpu")

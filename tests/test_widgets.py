@@ -143,7 +143,7 @@ def test_copy_config_rebuilds_the_same_experiment(dash):
 
 def test_custom_data_and_blocking_run():
     points = np.random.default_rng(0).normal(size=(300, 2)) * 0.2 + 1
-    board = LiveDashboard("ring_start", data=points)
+    board = LiveDashboard("balanced", data=points)
     assert board.trainer.config.dataset == "custom" and "custom" in board.controls["dataset"].options
     board.run(3)
     assert board.trainer.step_count == 3 and board.image.value[:2] == b"\xff\xd8"  # JPEG

@@ -1,0 +1,131 @@
+"""Real browser, real JupyterLab: open 04_live_lab, run it, press Play, move a slider, press Pause.
+
+JupyterLab is started on loopback with a token; Debian's Chromium is driven by Playwright.
+Skipped, with the reason, where no Chromium is installed (CI installs it, so CI runs this).
+"""
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[1]
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(CHROMIUM is None, reason="no Chromium: install Debian's chromium package"),
+]
+playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+
+
+ALL_CELLS_RAN = """() => {
+    const panel = window.jupyterapp.shell.currentWidget;
+    const cells = [...panel.content.model.cells].filter(c => c.type === 'code');
+    return panel.sessionContext.session.kernel.status === 'idle' && cells.every(c => c.executionCount);
+}"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    port, token = _free_port(), "gan-edu-browser-test"
+    home = tmp_path_factory.mktemp("jupyter")
+    env = dict(os.environ, GAN_EDU_QUICK="1", GAN_EDU_DEVICE="cpu")
+    for name, folder in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTERLAB_SETTINGS_DIR", "settings"),
+                         ("JUPYTERLAB_WORKSPACES_DIR", "workspaces")):  # fmt: skip
+        env[name] = str(home / folder)  # a clean JupyterLab, whatever the user has configured
+    for plugin, settings in (("notebook-extension/tracker", '{"windowingMode": "none"}'),  # render every cell
+                             ("apputils-extension/notification", '{"fetchNews": "false"}')):  # fmt: skip
+        path = home / "settings" / f"@jupyterlab/{plugin}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(settings)
+    log = open(home / "lab.log", "w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={ROOT}",
+         "--LabApp.expose_app_in_browser=True", "--allow-root"],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        server.kill()
+        pytest.fail(f"JupyterLab did not start; see {home / 'lab.log'}")
+    yield url, token
+    server.terminate()
+    server.wait(timeout=30)
+
+
+def _step(page) -> int:
+    return int(page.locator(".gan-edu-step").first.inner_text())
+
+
+def test_live_lab_in_chromium(lab, tmp_path):
+    url, token = lab
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-gpu"],
+        )  # fmt: skip
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{url}/lab/tree/notebooks/04_live_lab.ipynb?token={token}")
+        page.wait_for_function("window.jupyterapp && window.jupyterapp.shell.currentWidget", timeout=60_000)
+        page.wait_for_selector(".jp-Notebook", timeout=60_000)
+        page.wait_for_function(
+            "window.jupyterapp.shell.currentWidget.sessionContext?.session?.kernel?.status === 'idle'",
+            timeout=60_000,
+        )
+        page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        page.wait_for_function(ALL_CELLS_RAN, timeout=300_000)
+        errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+        assert "Traceback" not in " ".join(errors.all_inner_texts())
+        dash = page.locator(".gan-edu-dashboard").first
+        dash.scroll_into_view_if_needed()
+        dash.screenshot(path=tmp_path / "01_after_run_all.png")
+        first_step = _step(page)
+        frame = dash.locator("img").first.get_attribute("src")
+
+        dash.get_by_role("button", name="Play").click()
+        counter = "Number(document.querySelector('.gan-edu-step').innerText)"
+        page.wait_for_function(f"{counter} > {first_step + 20}", timeout=30_000)
+        page.wait_for_function(
+            "src => document.querySelector('.gan-edu-dashboard img').src !== src", arg=frame
+        )
+        dash.screenshot(path=tmp_path / "02_playing.png")
+
+        readout = dash.locator(".widget-slider", has_text="lr G").locator(".widget-readout")
+        readout.click()
+        page.keyboard.press("Control+A")
+        page.keyboard.type("3.0e-3")
+        page.keyboard.press("Enter")
+        said = "document.querySelector('.gan-edu-dashboard').innerText.includes('lr_G=0.003')"
+        page.wait_for_function(said, timeout=15_000)  # the kernel applied the change and said so
+
+        dash.get_by_role("button", name="Pause").click()
+        time.sleep(1.0)
+        paused = _step(page)
+        time.sleep(1.5)
+        assert _step(page) == paused, "the step counter kept growing after Pause"
+        assert paused > first_step
+        assert re.search(r"paused", dash.inner_text())
+        dash.screenshot(path=tmp_path / "03_paused.png")
+        page.screenshot(path=tmp_path / "04_page.png", full_page=False)
+        browser.close()
