@@ -14,7 +14,7 @@ class Preset:
     name: str
     description: str
     changes: dict = field(default_factory=dict)
-    steps: int = 2000
+    steps: int = 3000
     quick_steps: int = 50
 
     @property
@@ -65,6 +65,17 @@ PRESETS = {
             "00, 04: seed 2 with learning rates of 2e-4 collapses onto one mode of the ring.",
             RING | {"seed": 2, "lr_D": 2e-4, "lr_G": 2e-4},
             steps=3000,
+        ),
+        Preset("r1", "05: the balanced GAN with an R1 penalty (gamma = 1) on D.", RING | {"r1_weight": 1.0}),
+        Preset(
+            "ttur",
+            "05: two time-scales (Heusel et al. 2017): D learns 4x faster than G.",
+            RING | {"lr_D": 4e-4, "lr_G": 1e-4},
+        ),
+        Preset(
+            "slow_equal",
+            "05: both players at G's rate of the ttur preset.",
+            RING | {"lr_D": 1e-4, "lr_G": 1e-4},
         ),
     ]
 }

@@ -322,6 +322,24 @@ class GANTrainer:
         return asdict(self.config)
 
 
+def fit_discriminator(D: torch.nn.Module, real: toy.ToyDataset, fake: toy.ToyDataset, steps: int = 2000,
+                      lr: float = 1e-3, batch_size: int = 512, seed: int = 0) -> list[float]:  # fmt: skip
+    """Train D alone to tell `real` samples from `fake` ones with the BCE loss; return the losses.
+
+    Notebook 02 uses it to show that a trained D approaches D* = p_data / (p_data + p_g).
+    """
+    rng = torch.Generator().manual_seed(seed)
+    opt = torch.optim.Adam(D.parameters(), lr=lr, betas=(0.5, 0.999))
+    history = []
+    for _ in range(steps):
+        d_loss = losses.bce_d_loss(D(real.sample(batch_size, rng)), D(fake.sample(batch_size, rng)))
+        opt.zero_grad()
+        d_loss.backward()
+        opt.step()
+        history.append(d_loss.item())
+    return history
+
+
 def _grad_norm(net: torch.nn.Module) -> float:
     grads = [p.grad for p in net.parameters() if p.grad is not None]
     return torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads))).item() if grads else 0.0

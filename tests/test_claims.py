@@ -104,6 +104,49 @@ def test_04_k5_tiny_generator_noise_1d_mode_collapse():
     assert line["modes_captured"] == 8 and line["high_quality"] > 0.85  # "close to that of 2-D noise"
     preset = get_preset("mode_collapse")
     collapsed = GANTrainer(preset.config)
+    at_max_kl = 0
     for _ in range(preset.steps // 500):
         collapsed.run(500, progress=False)
-        assert collapsed.evaluate()["modes_captured"] <= 1  # "at most one mode for all 3,000 steps"
+        m = collapsed.evaluate()
+        assert m["modes_captured"] <= 1 and m["high_quality"] < 0.10  # "at every check"
+        at_max_kl += m["reverse_kl"] > 2.0
+    assert at_max_kl >= 4  # "for most of the run ... at its maximum, log 8"
+
+
+def test_05_dirac_table():
+    """05_dynamics, section 2: the distances after 500 steps of size 0.2 from (1, 1)."""
+    from gan_edu import theory
+
+    def dist(method, scheme):
+        return np.linalg.norm(theory.dirac_trajectory(method, scheme, steps=500, step_size=0.2)[-1])
+
+    assert 3.0 < dist("gan", "simultaneous") < 3.2 and abs(dist("gan", "alternating") - np.sqrt(2)) < 0.01
+    assert 1.6 < dist("gan", "alternating_5") < 1.8
+    assert all(0.9 < dist("wgan_clip", s) < 1.1 for s in theory.SCHEMES)
+    assert all(abs(dist("wgan_gp", s) - 2.0) < 0.05 for s in theory.SCHEMES)
+    for method in ("instance_noise", "r1"):
+        assert all(dist(method, s) < 1e-10 for s in theory.SCHEMES)
+    assert dist("consensus", "simultaneous") < 1e-9 and dist("consensus", "alternating") < 1e-9
+    assert 10 < dist("consensus", "alternating_5") < 12
+    assert 0.6 < dist("ns_gan", "simultaneous") < 0.7 and 0.25 < dist("ns_gan", "alternating") < 0.3
+    long = np.linalg.norm(theory.dirac_trajectory("ns_gan", "alternating", steps=4000)[-1])
+    assert 0.05 < long < 0.15  # "about 0.1 after 4,000"
+
+
+def test_05_two_d_gan_r1_and_ttur():
+    """05_dynamics, section 5: R1 flattens D's loss; TTUR beats equal slow rates."""
+    balanced, r1 = _trained("balanced"), _trained("r1")
+    d_std = {name: t.history["d_loss"][-1000:].std() for name, t in (("balanced", balanced), ("r1", r1))}
+    assert 0.02 < d_std["balanced"] < 0.05 and d_std["r1"] < 0.002  # "0.03 to about 0.001"
+    for t in (balanced, r1):
+        m = t.evaluate()
+        assert m["modes_captured"] == 8 and m["high_quality"] >= 0.85  # "about 90% or more"
+    strong_r1 = GANTrainer(get_preset("r1").config, r1_weight=10.0)
+    strong_r1.run(3000, progress=False)
+    assert 0.35 < strong_r1.evaluate()["high_quality"] < 0.65  # "only about half"
+    weak_r1 = GANTrainer(get_preset("r1").config, r1_weight=0.1)
+    weak_r1.run(3000, progress=False)
+    assert weak_r1.history["d_loss"][-1000:].std() < d_std["balanced"] / 5  # exercise 3: "about tenfold"
+    ttur, slow = _trained("ttur").evaluate(), _trained("slow_equal").evaluate()
+    assert ttur["modes_captured"] == slow["modes_captured"] == 8
+    assert 0.65 < ttur["high_quality"] < 0.85 and 0.43 < slow["high_quality"] < 0.63  # "75% against 53%"
