@@ -150,3 +150,18 @@ def test_05_two_d_gan_r1_and_ttur():
     ttur, slow = _trained("ttur").evaluate(), _trained("slow_equal").evaluate()
     assert ttur["modes_captured"] == slow["modes_captured"] == 8
     assert 0.65 < ttur["high_quality"] < 0.85 and 0.43 < slow["high_quality"] < 0.63  # "75% against 53%"
+
+
+def test_04_divergence_example():
+    """04_live_lab: wasserstein, no penalty, sgd, both lrs 1e-1 turns NaN within about 20 steps;
+    the non_saturating loss at the same rates does not diverge within 2,000 steps."""
+    from gan_edu import TrainingDiverged
+
+    unbounded = GANTrainer(
+        get_preset("balanced").config, loss="wasserstein", optimizer="sgd", lr_D=0.1, lr_G=0.1
+    )
+    with pytest.raises(TrainingDiverged, match="went back to step 0"):
+        unbounded.run(40, progress=False)
+    assert unbounded.step_count == 0
+    bounded = GANTrainer(get_preset("balanced").config, optimizer="sgd", lr_D=0.1, lr_G=0.1)
+    bounded.run(2000, progress=False)
