@@ -131,3 +131,30 @@ def test_uniform_noise_in_range():
 
 def test_default_config_is_valid():
     assert GANConfig().validate().dataset == "ring"
+
+
+def test_notebook_03_exercise_1_without_detach_same_weights_but_g_gets_gradients():
+    code = tagged_code("03_building_blocks.ipynb", "train_step")
+    bce, g_step = code["bce"], code["g_step"]
+
+    def d_step_without_detach(G, D, opt_D, data, rng, batch_size, latent_dim):
+        x_real = data.sample(batch_size, rng)
+        x_fake = G(torch.randn(batch_size, latent_dim, generator=rng))  # no .detach()
+        real_logits, fake_logits = D(x_real), D(x_fake)
+        d_loss = bce(real_logits, torch.ones_like(real_logits)) + bce(
+            fake_logits, torch.zeros_like(fake_logits)
+        )
+        opt_D.zero_grad()
+        d_loss.backward()
+        opt_D.step()
+
+    a, b = GANTrainer(**SMALL), GANTrainer(**SMALL)
+    rng = torch.Generator().manual_seed(0)
+    for _ in range(20):
+        a.step()
+        d_step_without_detach(b.G, b.D, b.opt_D, b.data, rng, 64, 2)
+        assert b.G[0].weight.grad is not None and b.G[0].weight.grad.abs().sum() > 0
+        g_step(b.G, b.D, b.opt_G, rng, 64, 2)
+    assert all(
+        torch.equal(x, y) for x, y in zip(params(a.G) + params(a.D), params(b.G) + params(b.D), strict=True)
+    )
