@@ -55,6 +55,22 @@ def mode_stats(samples, modes, std: float, threshold: float = 3.0) -> dict:
     }
 
 
+def wasserstein_exact(x, y) -> float:
+    """Exact Wasserstein-1 distance between two equal-size point sets (notebook 07).
+
+    With n points each, the optimal transport plan is a one-to-one matching (Birkhoff), so W1 is
+    the mean distance of the cheapest matching: an assignment problem, solved exactly.
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    a, b = _as_numpy(x, "x"), _as_numpy(y, "y")
+    if a.shape != b.shape:
+        raise ValueError(f"x and y must have the same shape (equal sizes), got {a.shape} and {b.shape}")
+    cost = np.linalg.norm(a[:, None, :] - b[None, :, :], axis=2)
+    rows, cols = linear_sum_assignment(cost)
+    return float(cost[rows, cols].mean())
+
+
 def gaussian_mass_within(k: float, dim: int = 2) -> float:
     """Probability that a dim-D standard Gaussian lies within radius k (chi distribution CDF)."""
     if dim == 1:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import torch
 from torch import nn
 
 ACTIVATIONS = {
@@ -52,19 +53,45 @@ def make_generator(
     return mlp(latent_dim, data_dim, depth, width, activation)
 
 
+class Pack(nn.Module):
+    """PacGAN (Lin et al. 2018): (B, d) -> (B / m, m * d), so D judges m samples at once."""
+
+    def __init__(self, m: int):
+        super().__init__()
+        self.m = m
+
+    def forward(self, x):
+        if len(x) % self.m:
+            raise ValueError(f"a packed D needs a batch divisible by pack={self.m}, got {len(x)} points")
+        return x.reshape(len(x) // self.m, -1)
+
+
+class MinibatchStd(nn.Module):
+    """Karras et al. (2018): append the batch's mean feature std, so D can see a lack of variety."""
+
+    def forward(self, x):  # (B, d) -> (B, d + 1)
+        spread = x.std(dim=0, unbiased=False).mean() if len(x) > 1 else x.new_zeros(())
+        return torch.cat([x, spread.expand(len(x), 1)], dim=1)
+
+
 def make_discriminator(
     data_dim: int,
     depth: int = 3,
     width: int = 128,
     activation: str = "leaky_relu",
     spectral_norm: bool = False,
+    pack: int = 1,
+    minibatch_std: bool = False,
 ) -> nn.Sequential:
-    """D: a point x of shape (B, data_dim) -> one logit per point, shape (B, 1).
+    """D: points x of shape (B, data_dim) -> one logit per point, or per pack of points: (B / pack, 1).
 
     D returns a logit (any real number), not a probability: the losses apply the sigmoid inside
     `binary_cross_entropy_with_logits`, which is exact where log(sigmoid(.)) would round to -inf.
     """
-    return mlp(data_dim, 1, depth, width, activation, spectral_norm)
+    pack = _positive_int("pack", pack)
+    body = mlp(data_dim * pack + int(minibatch_std), 1, depth, width, activation, spectral_norm)
+    front = ([Pack(pack)] if pack > 1 else []) + ([MinibatchStd()] if minibatch_std else [])
+    return nn.Sequential(*front, *body) if front else body
 
 
 def init_weights(net: nn.Module, scheme: str = "pytorch") -> nn.Module:

@@ -19,7 +19,7 @@ NOISES = ("gaussian", "uniform")
 # Changing one of these rebuilds G and D from the seed; other fields apply between steps.
 REBUILD_FIELDS = {
     "optimizer", "latent_dim", "noise", "g_depth", "g_width", "d_depth", "d_width",
-    "g_activation", "d_activation", "spectral_norm", "seed", "betas",
+    "g_activation", "d_activation", "spectral_norm", "seed", "betas", "pack", "minibatch_std",
 }  # fmt: skip
 
 
@@ -48,6 +48,10 @@ class GANConfig:
     spectral_norm: bool = False
     gp_weight: float = 0.0  # WGAN-GP penalty weight (lambda)
     r1_weight: float = 0.0  # R1 weight (gamma); D adds gamma / 2 * E||grad D(x)||^2
+    weight_clip: float = 0.0  # WGAN: clip D's weights to [-c, c] after each D step; 0 is off
+    pack: int = 1  # PacGAN: D judges this many samples at once
+    minibatch_std: bool = False  # D also sees the batch's spread (Karras et al. 2018)
+    unroll_steps: int = 0  # unrolled GAN: G's loss against D after this many extra D steps
     device: str = "auto"
     seed: int = 0
     history_size: int = 20_000  # steps of history kept; older ones are dropped
@@ -71,7 +75,15 @@ class GANConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        for name in ("gp_weight", "r1_weight"):
+        if self.batch_size % self.pack or self.pack < 1:
+            raise ValueError(f"batch_size ({self.batch_size}) must be a multiple of pack ({self.pack})")
+        if (
+            isinstance(self.unroll_steps, bool)
+            or not isinstance(self.unroll_steps, int)
+            or self.unroll_steps < 0
+        ):
+            raise ValueError(f"unroll_steps must be zero or a positive integer, got {self.unroll_steps!r}")
+        for name in ("gp_weight", "r1_weight", "weight_clip"):
             if not getattr(self, name) >= 0:
                 raise ValueError(f"{name} must be zero or positive, got {getattr(self, name)!r}")
         pick_device(self.device, verbose=False)
@@ -112,7 +124,7 @@ class GANTrainer:
             torch.manual_seed(cfg.seed)
             G = nets.make_generator(cfg.latent_dim, self.data.dim, cfg.g_depth, cfg.g_width, cfg.g_activation)
             D = nets.make_discriminator(self.data.dim, cfg.d_depth, cfg.d_width, cfg.d_activation,
-                                        cfg.spectral_norm)  # fmt: skip
+                                        cfg.spectral_norm, cfg.pack, cfg.minibatch_std)  # fmt: skip
         self.G, self.D = G.to(self.device), D.to(self.device)
         self.opt_G = self._optimizer(self.G, cfg.lr_G)
         self.opt_D = self._optimizer(self.D, cfg.lr_D)
@@ -193,16 +205,35 @@ class GANTrainer:
         self.opt_D.zero_grad()
         d_loss.backward()
         self.opt_D.step()
+        if cfg.weight_clip:
+            with torch.no_grad():
+                for p in self.D.parameters():
+                    p.clamp_(-cfg.weight_clip, cfg.weight_clip)
         return d_loss.detach()
 
     def g_step(self) -> torch.Tensor:
-        """One update of G through D's judgement of fresh fakes (D's weights are not stepped)."""
+        """One update of G through D's judgement of fresh fakes (D's weights are not stepped).
+
+        With unroll_steps = k, D first takes k extra steps, G's loss is taken against that
+        look-ahead D, and D is then put back: G answers where D is going, not where it is. This
+        is the first-order form of Metz et al. (2017); it does not back-propagate through D's
+        k updates.
+        """
+        saved = self._d_state() if self.config.unroll_steps else None
+        for _ in range(self.config.unroll_steps):
+            self.d_step()
         z = self.noise(self.config.batch_size, self.rng)
         g_loss = self.loss.g_loss(self.D(self.G(z)))
         self.opt_G.zero_grad()
         g_loss.backward()
         self.opt_G.step()
+        if saved is not None:
+            self.D.load_state_dict(saved["D"])
+            self.opt_D.load_state_dict(saved["opt_D"])
         return g_loss.detach()
+
+    def _d_state(self) -> dict:
+        return copy.deepcopy({"D": self.D.state_dict(), "opt_D": self.opt_D.state_dict()})
 
     def step(self, d: bool = True, g: bool = True) -> dict:
         """d_steps updates of D, then g_steps updates of G; record losses; stop cleanly on NaN."""
@@ -281,13 +312,14 @@ class GANTrainer:
         """
         if self.data.dim != 2:
             raise ValueError(f"view() draws 2-D data; this dataset has dim {self.data.dim}")
+        n -= n % self.config.pack  # a packed D needs whole packs
         lim = self.data.extent
         axis = torch.linspace(-lim, lim, resolution)
         grid = torch.cartesian_prod(axis, axis)[:, [1, 0]].to(self.device)  # row-major for imshow
         x_fake = self.sample(n).to(self.device).requires_grad_(True)
         (grad,) = torch.autograd.grad(self.loss.g_loss(self.D(x_fake)) * n, x_fake)
-        with torch.no_grad():
-            d_grid = self.D(grid).reshape(resolution, resolution)
+        with torch.no_grad():  # a packed D judges `pack` copies of each grid point
+            d_grid = self.D(grid.repeat_interleave(self.config.pack, dim=0)).reshape(resolution, resolution)
             if self.loss.d_loss is losses.bce_d_loss:
                 d_grid = torch.sigmoid(d_grid)
         return {
