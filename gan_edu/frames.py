@@ -126,11 +126,8 @@ class CurveFrame:
                 if len(finite):
                     low, high = min(low, finite.min()), max(high, finite.max())
                 raw.set_data(steps[::stride], values[::stride])
-                if len(values) >= 50:
-                    mean = np.convolve(values, np.ones(50) / 50, mode="valid")
-                    smooth.set_data(steps[49:][::stride], mean[::stride])
-                else:
-                    smooth.set_data([], [])
+                mean_steps, mean = plots.moving_mean(steps, values, 50)
+                smooth.set_data(mean_steps[::stride], mean[::stride])
             refresh |= self._fit_x(steps[-1])
             y0, y1 = self.loss_ax.get_ylim()
             if np.isfinite(low) and (low < y0 or high > y1):

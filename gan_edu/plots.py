@@ -83,17 +83,20 @@ def draw_gan_panel(
     ax.legend(loc="upper right", fontsize=7, markerscale=2)
 
 
+def moving_mean(steps: np.ndarray, values: np.ndarray, window: int = 50) -> tuple[np.ndarray, np.ndarray]:
+    """The mean of each `window` consecutive values, at the step that ends the window (empty if too few)."""
+    if len(values) < window:
+        return steps[:0], values[:0]
+    return steps[window - 1 :], np.convolve(values, np.ones(window) / window, mode="valid")
+
+
 def draw_losses(ax, history, window: int = 50) -> None:
     """D's and G's losses against the step, smoothed over `window` steps."""
     steps = history["step"]
     for key, color, label in (("d_loss", "tab:green", "D loss"), ("g_loss", FAKE, "G loss")):
         values = history[key]
         ax.plot(steps, values, color=color, alpha=0.25, lw=0.8)
-        if len(values) >= window:
-            smooth = np.convolve(values, np.ones(window) / window, mode="valid")
-            ax.plot(steps[window - 1 :], smooth, color=color, label=f"{label} ({window}-step mean)")
-        else:
-            ax.plot([], [], color=color, label=label)
+        ax.plot(*moving_mean(steps, values, window), color=color, label=f"{label} ({window}-step mean)")
     ax.set_xlabel("step")
     ax.set_ylabel("loss")
     ax.set_title("losses")
