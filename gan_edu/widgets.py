@@ -27,6 +27,8 @@ from .train import NOISES, OPTIMIZERS, GANConfig, GANTrainer, TrainingDiverged
 
 STEP_MODES = {"D and G": (True, True), "D only": (True, False), "G only": (False, True)}
 PENALTIES = {"none": None, "R1": "r1_weight", "gradient penalty": "gp_weight"}
+CLIPS = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)  # WGAN weight clipping; 0 = off
+REMEDIES = ["spectral_norm", "unroll_steps", "pack", "minibatch_std", "weight_clip"]
 
 
 def _log_slider(description: str, value: float, low: float, high: float) -> W.FloatLogSlider:
@@ -96,6 +98,15 @@ class LiveDashboard:
             "penalty": W.Dropdown(options=list(PENALTIES), description="penalty"),
             "penalty_weight": _log_slider("weight", 1.0, -3, 2),
             "spectral_norm": W.Checkbox(description="spectral norm on D"),
+            "unroll_steps": _int_slider("unroll k", cfg.unroll_steps, 0, 10),
+            "pack": W.SelectionSlider(options=[1, 2, 3, 4, 8], description="pack m", continuous_update=False),
+            "minibatch_std": W.Checkbox(description="minibatch std layer in D"),
+            "weight_clip": W.SelectionSlider(
+                options=CLIPS,
+                value=cfg.weight_clip if cfg.weight_clip in CLIPS else 0.0,
+                description="clip D",
+                continuous_update=False,
+            ),  # fmt: skip
             "device": W.Dropdown(options=available_devices(), description="device"),
             "seed": W.BoundedIntText(min=0, max=2**31 - 1, description="seed"),
         }
@@ -124,9 +135,11 @@ class LiveDashboard:
         self.config_text = W.Textarea(layout=W.Layout(width="100%", height="0px", display="none"))
         names = ["dataset", "loss", "penalty", "penalty_weight", "optimizer", "lr_D", "lr_G", "d_steps",
                  "g_steps", "batch_size", "g_depth", "g_width", "d_depth", "d_width", "latent_dim", "noise",
-                 "spectral_norm", "device", "seed"]  # fmt: skip
+                 "device", "seed"]  # fmt: skip
+        heading = W.HTML("<b>remedies for mode collapse and instability</b> (notebooks 06, 07)")
         panel = W.VBox(
-            [self.preset, *[c[n] for n in names]], layout=W.Layout(width="380px", min_width="380px")
+            [self.preset, *[c[n] for n in names], heading, *[c[n] for n in REMEDIES]],
+            layout=W.Layout(width="380px", min_width="380px"),
         )
         bar = W.HBox([b["play"], b["pause"], b["step"], b["reset"], b["copy"]])
         caption = W.HTML("<small>top left: <b style='color:#1f77b4'>real</b> and <b style='color:#ff7f0e'>"

@@ -47,6 +47,24 @@ def test_sliders_change_the_trainer_config(dash):
     assert sum(isinstance(m, torch.nn.Linear) for m in dash.trainer.G) == 3
 
 
+def test_remedy_controls_change_the_trainer(dash):
+    c = dash.controls
+    c["unroll_steps"].value = 3
+    c["pack"].value = 2
+    c["minibatch_std"].value = True
+    c["weight_clip"].value = 0.01
+    c["spectral_norm"].value = True
+    cfg = dash.trainer.config
+    assert (cfg.unroll_steps, cfg.pack, cfg.minibatch_std, cfg.weight_clip) == (3, 2, True, 0.01)
+    first = next(m for m in dash.trainer.D.modules() if isinstance(m, torch.nn.Linear))
+    assert first.in_features == 2 * 2 + 1  # two packed points and their spread
+    dash.step_once()
+    assert all(p.abs().max() <= 0.01 for p in dash.trainer.D.parameters())
+    c["pack"].value = 3  # batch 64 is not a multiple of 3
+    assert "Not applied" in dash.message.value and "multiple of pack" in dash.message.value
+    assert c["pack"].value == 2 and dash.trainer.config.pack == 2  # the control shows what runs
+
+
 def test_play_then_pause_stops_the_counter_quickly(dash):
     dash.buttons["play"].click()
     assert wait_until(lambda: dash.trainer.step_count > 20)

@@ -1,0 +1,216 @@
+"""Multi-seed experiments too long for a student to wait for; their stored results feed notebook 06.
+
+    python -m gan_edu.experiments mode_table                 # the full table (see results/)
+    python -m gan_edu.experiments mode_table --seeds 1 --steps 100 --out /tmp/t.json   # a smoke run
+
+Each run trains one remedy on one dataset with one seed, at the budget a student gets, and
+measures it with the VEEGAN/PacGAN definitions (`gan_edu.metrics`). The stored JSON carries the
+command, the settings and the versions that made it, so anyone can re-run it and compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .presets import get_preset
+from .train import GANTrainer
+
+RESULTS = Path(__file__).resolve().parent.parent / "results"
+MODE_TABLE = RESULTS / "mode_table.json"
+
+#: Each remedy as changes to the collapsing preset (notebook 06 explains each one).
+METHODS = {
+    "GAN": {},
+    "unrolled (k=5)": {"unroll_steps": 5},
+    "PacGAN2": {"pack": 2},
+    "PacGAN4": {"pack": 4},
+    "minibatch std": {"minibatch_std": True},
+    "spectral norm": {"spectral_norm": True},
+    "WGAN-GP": {
+        "loss": "wasserstein",
+        "gp_weight": 10.0,
+        "d_steps": 5,
+    },  # the paper's lambda and critic steps
+    "R1 (gamma=1)": {"r1_weight": 1.0},
+}
+DATASETS = {"ring": {}, "grid": {"dataset": "grid"}}
+
+#: Published rows as the papers give them: (source, method, dataset, modes, high-quality %, reverse KL).
+#: VEEGAN (Srivastava et al. 2017), Table 1: 2,500 samples, 3 std; no reverse KL reported.
+#: PacGAN (Lin et al. 2018), Table 1: ring std 0.01, grid std 0.05, 10 trials.
+PUBLISHED = [
+    dict(zip(("source", "method", "dataset", "modes", "high_quality", "reverse_kl"), row, strict=True))
+    for row in [
+        ("VEEGAN", "GAN", "ring", 1.0, 99.3, None),
+        ("VEEGAN", "unrolled GAN", "ring", 7.6, 35.6, None),
+        ("VEEGAN", "VEEGAN", "ring", 8.0, 52.9, None),
+        ("PacGAN", "GAN", "ring", 6.3, 98.2, 0.45),
+        ("PacGAN", "PacGAN2", "ring", 7.9, 95.6, 0.07),
+        ("PacGAN", "PacGAN4", "ring", 7.8, 95.9, 0.07),
+        ("VEEGAN", "GAN", "grid", 3.3, 0.5, None),
+        ("VEEGAN", "unrolled GAN", "grid", 23.6, 16.0, None),
+        ("VEEGAN", "VEEGAN", "grid", 24.6, 40.0, None),
+        ("PacGAN", "GAN", "grid", 17.3, 94.8, 0.70),
+        ("PacGAN", "PacGAN2", "grid", 23.8, 91.3, 0.13),
+        ("PacGAN", "PacGAN4", "grid", 24.8, 93.6, 0.04),
+    ]
+]
+PUBLISHED_BUDGET = "100,000 to 400,000 updates per run (the papers' settings)"
+
+
+def run_one(method: str, dataset: str = "ring", seed: int = 0, steps: int | None = None,
+            preset: str = "mode_collapse") -> dict:  # fmt: skip
+    """Train one remedy on one dataset with one seed; return its metrics and time per step."""
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; choose one of: {', '.join(METHODS)}")
+    if dataset not in DATASETS:
+        raise ValueError(f"unknown dataset {dataset!r}; choose one of: {', '.join(DATASETS)}")
+    base = get_preset(preset)
+    steps = base.steps if steps is None else steps
+    trainer = GANTrainer(base.config, **DATASETS[dataset], **METHODS[method], seed=seed)
+    start = time.perf_counter()
+    trainer.run(steps, progress=False)
+    seconds = time.perf_counter() - start
+    stats = trainer.evaluate(2500)
+    return {
+        "method": method, "dataset": dataset, "seed": seed, "steps": steps,
+        "modes": stats["modes_captured"], "n_modes": stats["n_modes"],
+        "high_quality": round(100 * stats["high_quality"], 2), "reverse_kl": round(stats["reverse_kl"], 4),
+        "ms_per_step": round(1000 * seconds / steps, 3),
+    }  # fmt: skip
+
+
+def _run_one(args: tuple) -> dict:
+    return run_one(*args)
+
+
+def mode_table(seeds: int = 5, steps: int | None = None, datasets=tuple(DATASETS), methods=tuple(METHODS),
+               preset: str = "mode_collapse", out: Path | None = MODE_TABLE, jobs: int = 1,
+               echo=print) -> dict:  # fmt: skip
+    """Run every method on every dataset for seeds 0..seeds-1; store and return the table.
+
+    jobs > 1 runs that many trainings at once, each on one CPU thread (ms_per_step is then the
+    time on one thread; with jobs = 1 it is on the process's threads).
+    """
+    base = get_preset(preset)
+    runs = [(m, d, seed, steps, preset) for d in datasets for m in methods for seed in range(seeds)]
+    rows = []
+    with ProcessPoolExecutor(jobs, initializer=torch.set_num_threads, initargs=(1,)) if jobs > 1 else \
+            nullcontext() as pool:  # fmt: skip
+        results = pool.map(_run_one, runs) if pool else map(_run_one, runs)
+        for row in results:
+            rows.append(row)
+            if echo:
+                echo("{dataset:5} {method:15} seed {seed}: {modes}/{n_modes} modes, {high_quality:5.1f}% HQ, "
+                     "reverse KL {reverse_kl:.3f}, {ms_per_step:.2f} ms/step".format(**row))  # fmt: skip
+    table = {
+        "command": command_line(seeds, steps, datasets, methods, preset),
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "settings": {"preset": preset, "preset_changes": base.changes, "steps": steps or base.steps,
+                     "seeds": list(range(seeds)), "samples": 2500,
+                     "methods": {m: METHODS[m] for m in methods},
+                     "datasets": {d: DATASETS[d] for d in datasets}},
+        "versions": {"python": platform.python_version(), "torch": torch.__version__,
+                     "threads": 1 if jobs > 1 else torch.get_num_threads(), "jobs": jobs,
+                     "machine": platform.machine(), "cpu": platform.processor() or "unknown"},
+        "rows": rows,
+    }  # fmt: skip
+    if out is not None:
+        out = Path(out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(table, indent=1) + "\n")
+    return table
+
+
+def command_line(seeds, steps, datasets, methods, preset) -> str:
+    """The shell command that re-makes a table with these settings."""
+    parts = ["python -m gan_edu.experiments mode_table", f"--seeds {seeds}"]
+    parts += [f"--steps {steps}"] if steps is not None else []
+    parts += [f"--preset {preset}"] if preset != "mode_collapse" else []
+    parts += ["--datasets " + " ".join(datasets)] if list(datasets) != list(DATASETS) else []
+    parts += ["--methods " + " ".join(f"'{m}'" for m in methods)] if list(methods) != list(METHODS) else []
+    return " ".join(parts)
+
+
+def load_mode_table(path: Path = MODE_TABLE) -> dict:
+    """The stored table, with a clear message if it is missing or damaged."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(
+            f"{path} does not exist: run `python -m gan_edu.experiments mode_table` to make it"
+        )
+    try:
+        table = json.loads(path.read_text())
+        table["rows"], table["command"], table["settings"]  # noqa: B018 -- must all be there
+    except (json.JSONDecodeError, KeyError, TypeError) as error:
+        raise ValueError(f"{path} is not a mode table ({error}); re-create it with "
+                         "`python -m gan_edu.experiments mode_table`") from error  # fmt: skip
+    return table
+
+
+def summarize(table: dict) -> list[dict]:
+    """Mean and standard deviation over seeds for each (dataset, method), in the table's order."""
+    groups: dict[tuple, list] = {}
+    for row in table["rows"]:
+        groups.setdefault((row["dataset"], row["method"]), []).append(row)
+    out = []
+    for (dataset, method), rows in groups.items():
+        entry = {"dataset": dataset, "method": method, "seeds": len(rows), "n_modes": rows[0]["n_modes"]}
+        for key in ("modes", "high_quality", "reverse_kl", "ms_per_step"):
+            values = np.array([r[key] for r in rows], dtype=float)
+            entry[key], entry[key + "_sd"] = float(values.mean()), float(values.std())
+        entry["all_modes"] = sum(r["modes"] == r["n_modes"] for r in rows)
+        out.append(entry)
+    return out
+
+
+def format_table(table: dict) -> str:
+    """Ours (mean ± sd over seeds) and the published rows, as a Markdown table."""
+    lines = ["| dataset | method | source | modes | high quality % | reverse KL | ms / step |",
+             "|---|---|---|---|---|---|---|"]  # fmt: skip
+    for dataset in dict.fromkeys(r["dataset"] for r in table["rows"]):
+        for e in (e for e in summarize(table) if e["dataset"] == dataset):
+            row = ("| {dataset} | {method} | ours, {seeds} seeds | {modes:.1f} ± {modes_sd:.1f} of {n_modes} "
+                   "| "
+                   "{high_quality:.1f} ± {high_quality_sd:.1f} | {reverse_kl:.2f} ± {reverse_kl_sd:.2f} | "
+                   "{ms_per_step:.2f} |")  # fmt: skip
+            lines.append(row.format(**e))
+        for p in (p for p in PUBLISHED if p["dataset"] == dataset):
+            kl = "–" if p["reverse_kl"] is None else f"{p['reverse_kl']:.2f}"
+            lines.append(f"| {dataset} | {p['method']} | {p['source']} | {p['modes']} | {p['high_quality']} "
+                         f"| {kl} | – |")  # fmt: skip
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m gan_edu.experiments", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("mode_table", help="notebook 06's table: every remedy, ring and grid, several seeds")
+    p.add_argument("--seeds", type=int, default=5)
+    p.add_argument("--steps", type=int, default=None, help="training steps per run (default: the preset's)")
+    p.add_argument("--datasets", nargs="+", default=list(DATASETS), choices=list(DATASETS))
+    p.add_argument("--methods", nargs="+", default=list(METHODS), choices=list(METHODS))
+    p.add_argument("--preset", default="mode_collapse", help="the GAN every remedy is added to")
+    p.add_argument("--out", type=Path, default=MODE_TABLE)
+    p.add_argument("--jobs", type=int, default=1, help="trainings at once, one CPU thread each")
+    args = parser.parse_args(argv)
+    table = mode_table(args.seeds, args.steps, args.datasets, args.methods, args.preset, out=args.out,
+                       jobs=args.jobs)  # fmt: skip
+    print(format_table(table))
+    print(f"stored in {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
