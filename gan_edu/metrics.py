@@ -29,8 +29,9 @@ def mode_stats(samples, modes, std: float, threshold: float = 3.0) -> dict:
     """Modes captured, high-quality fraction and reverse KL of `samples` against `modes`.
 
     samples: (N, dim); modes: (K, dim); std: each mode's standard deviation.
-    Returns a dict with modes_captured, n_modes, high_quality (a fraction), reverse_kl and
-    counts (high-quality samples nearest to each mode).
+    Returns a dict with modes_captured, n_modes, high_quality (a fraction), reverse_kl, counts
+    (high-quality samples nearest to each mode) and shares (the fraction of all samples nearest to
+    each mode: a collapsed G puts most of its share on one mode).
     """
     x, m = _as_numpy(samples, "samples"), _as_numpy(modes, "modes")
     if x.shape[1] != m.shape[1]:
@@ -52,6 +53,7 @@ def mode_stats(samples, modes, std: float, threshold: float = 3.0) -> dict:
         "high_quality": float(good.mean()),
         "reverse_kl": reverse_kl,
         "counts": counts,
+        "shares": hist,
     }
 
 

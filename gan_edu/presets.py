@@ -86,6 +86,38 @@ PRESETS = {
             steps=3000,
             quick_steps=50,
         ),
+        Preset(
+            "wgan_clip",
+            "07: the original WGAN (Arjovsky et al. 2017): a critic with its weights clipped to [-0.01, "
+            "0.01], RMSprop at 5e-5, 5 critic steps per G step.",
+            RING
+            | {
+                "loss": "wasserstein",
+                "weight_clip": 0.01,
+                "optimizer": "rmsprop",
+                "lr_D": 5e-5,
+                "lr_G": 5e-5,
+                "d_steps": 5,
+            },  # fmt: skip
+            steps=1500,
+            quick_steps=10,
+        ),
+        Preset(
+            "wgan_gp",
+            "07: WGAN-GP (Gulrajani et al. 2017): gradient penalty 10, Adam at 1e-4 with betas (0.5, 0.9), "
+            "5 critic steps per G step.",
+            RING
+            | {
+                "loss": "wasserstein",
+                "gp_weight": 10.0,
+                "lr_D": 1e-4,
+                "lr_G": 1e-4,
+                "betas": (0.5, 0.9),
+                "d_steps": 5,
+            },  # fmt: skip
+            steps=3000,
+            quick_steps=20,
+        ),
         Preset("r1", "05: the balanced GAN with an R1 penalty (gamma = 1) on D.", RING | {"r1_weight": 1.0}),
         Preset(
             "ttur",

@@ -14,7 +14,7 @@ from . import losses, metrics, nets, toy
 from .history import History
 from .runtime import pick_device
 
-OPTIMIZERS = ("adam", "sgd")
+OPTIMIZERS = ("adam", "sgd", "rmsprop")  # RMSprop: the original WGAN (Arjovsky et al. 2017)
 NOISES = ("gaussian", "uniform")
 # Changing one of these rebuilds G and D from the seed; other fields apply between steps.
 REBUILD_FIELDS = {
@@ -143,6 +143,8 @@ class GANTrainer:
     def _optimizer(self, net: torch.nn.Module, lr: float) -> torch.optim.Optimizer:
         if self.config.optimizer == "adam":
             return torch.optim.Adam(net.parameters(), lr=lr, betas=self.config.betas)
+        if self.config.optimizer == "rmsprop":
+            return torch.optim.RMSprop(net.parameters(), lr=lr)
         return torch.optim.SGD(net.parameters(), lr=lr)
 
     def configure(self, **changes) -> bool:
@@ -355,19 +357,32 @@ class GANTrainer:
 
 
 def fit_discriminator(D: torch.nn.Module, real: toy.ToyDataset, fake: toy.ToyDataset, steps: int = 2000,
-                      lr: float = 1e-3, batch_size: int = 512, seed: int = 0) -> list[float]:  # fmt: skip
-    """Train D alone to tell `real` samples from `fake` ones with the BCE loss; return the losses.
+                      lr: float = 1e-3, batch_size: int = 512, seed: int = 0, loss: str = "bce",
+                      gp_weight: float = 0.0, weight_clip: float = 0.0) -> list[float]:  # fmt: skip
+    """Train D alone to tell `real` samples from `fake` ones; return its loss at each step.
 
-    Notebook 02 uses it to show that a trained D approaches D* = p_data / (p_data + p_g).
+    loss="bce": a discriminator (notebook 02: it approaches D* = p_data / (p_data + p_g)).
+    loss="wasserstein": a critic, kept Lipschitz by a gradient penalty and/or weight clipping
+    (notebook 07: E[f(real)] - E[f(fake)] then estimates the Wasserstein-1 distance).
     """
+    if loss not in ("bce", "wasserstein"):
+        raise ValueError(f"loss must be 'bce' or 'wasserstein', got {loss!r}")
     rng = torch.Generator().manual_seed(seed)
     opt = torch.optim.Adam(D.parameters(), lr=lr, betas=(0.5, 0.999))
+    d_loss_fn = losses.bce_d_loss if loss == "bce" else losses.wasserstein_d_loss
     history = []
     for _ in range(steps):
-        d_loss = losses.bce_d_loss(D(real.sample(batch_size, rng)), D(fake.sample(batch_size, rng)))
+        x_real, x_fake = real.sample(batch_size, rng), fake.sample(batch_size, rng)
+        d_loss = d_loss_fn(D(x_real), D(x_fake))
+        if gp_weight:
+            d_loss = d_loss + gp_weight * losses.gradient_penalty(D, x_real, x_fake, rng)
         opt.zero_grad()
         d_loss.backward()
         opt.step()
+        if weight_clip:
+            with torch.no_grad():
+                for p in D.parameters():
+                    p.clamp_(-weight_clip, weight_clip)
         history.append(d_loss.item())
     return history
 

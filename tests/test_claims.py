@@ -27,12 +27,15 @@ def test_00_balanced_captures_all_modes():
 
 
 def test_00_exercise_solutions():
-    """00_start_here, solutions 1 and 2: seed 2 at lr 2e-4 is the mode_collapse preset (checked in
-    the 04 test); the grid is not covered."""
+    """00_start_here, solutions 1 and 2: with seed 2 at lr 2e-4 (the unlucky_seed preset) G covers
+    at most one mode for all 3,000 steps; the grid is not covered."""
     preset = get_preset("balanced")
-    assert (
-        get_preset("mode_collapse").config == GANTrainer(preset.config, seed=2, lr_D=2e-4, lr_G=2e-4).config
-    )
+    unlucky = get_preset("unlucky_seed")
+    assert unlucky.config == GANTrainer(preset.config, seed=2, lr_D=2e-4, lr_G=2e-4).config
+    stuck = GANTrainer(unlucky.config)
+    for _ in range(unlucky.steps // 500):
+        stuck.run(500, progress=False)
+        assert stuck.evaluate()["modes_captured"] <= 1  # "at most one mode for all 3,000 steps"
     grid = GANTrainer(preset.config, dataset="grid")
     grid.run(preset.steps, progress=False)
     m = grid.evaluate()
@@ -104,13 +107,16 @@ def test_04_k5_tiny_generator_noise_1d_mode_collapse():
     assert line["modes_captured"] == 8 and line["high_quality"] > 0.85  # "close to that of 2-D noise"
     preset = get_preset("mode_collapse")
     collapsed = GANTrainer(preset.config)
-    at_max_kl = 0
+    favourites = []
     for _ in range(preset.steps // 500):
         collapsed.run(500, progress=False)
         m = collapsed.evaluate()
-        assert m["modes_captured"] <= 1 and m["high_quality"] < 0.10  # "at every check"
-        at_max_kl += m["reverse_kl"] > 2.0
-    assert at_max_kl >= 4  # "for most of the run ... at its maximum, log 8"
+        top = np.sort(m["shares"])[::-1]
+        assert top[0] + top[1] >= 0.95  # "almost all samples (95% or more) near one mode, or two"
+        assert m["modes_captured"] <= 1 and m["high_quality"] <= 0.13  # "never more than 13%"
+        favourites.append(int(np.argmax(m["shares"])))
+    assert favourites[:5] == [4, 1, 0, 7, 6]  # "the mode changes from check to check: 4, 1, 0, 7, 6"
+    assert sorted(np.argsort(m["shares"])[-2:]) == [4, 5]  # "then between 4 and 5"
 
 
 def test_05_dirac_table():

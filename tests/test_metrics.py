@@ -26,6 +26,7 @@ def test_collapsed_samples():
     assert m["modes_captured"] == 1 and m["high_quality"] == 1.0
     assert math.isclose(m["reverse_kl"], math.log(8))
     assert m["counts"].tolist() == [1000] + [0] * 7
+    assert m["shares"].tolist() == [1.0] + [0.0] * 7
 
 
 def test_far_samples_are_low_quality_and_capture_nothing():

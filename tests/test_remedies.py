@@ -5,7 +5,8 @@ import pytest
 import scipy.stats
 import torch
 
-from gan_edu import GANTrainer, metrics, nets
+from gan_edu import GANTrainer, metrics, nets, toy
+from gan_edu.train import fit_discriminator
 
 SMALL = {"g_width": 32, "d_width": 32, "batch_size": 64, "device": "cpu"}
 
@@ -90,3 +91,22 @@ def test_exact_wasserstein_distance():
     )
     with pytest.raises(ValueError, match="same shape"):
         metrics.wasserstein_exact(x, x[:10])
+
+
+def test_rmsprop_for_the_original_wgan():
+    t = GANTrainer(**SMALL, optimizer="rmsprop", loss="wasserstein", weight_clip=0.01)
+    assert isinstance(t.opt_D, torch.optim.RMSprop) and isinstance(t.opt_G, torch.optim.RMSprop)
+    t.run(3, progress=False)
+    with pytest.raises(ValueError, match="optimizer"):
+        GANTrainer(**SMALL, optimizer="adagrad")
+
+
+def test_fit_a_critic_alone():
+    ring, wide = toy.ring(), toy.ring(radius=3.0)
+    torch.manual_seed(0)
+    critic = nets.make_discriminator(2, depth=1, width=16)
+    losses = fit_discriminator(critic, ring, wide, steps=5, loss="wasserstein", weight_clip=0.05)
+    assert len(losses) == 5 and all(p.abs().max() <= 0.05 for p in critic.parameters())
+    fit_discriminator(critic, ring, wide, steps=2, loss="wasserstein", gp_weight=10.0)
+    with pytest.raises(ValueError, match="loss must be 'bce' or 'wasserstein', got 'hinge'"):
+        fit_discriminator(critic, ring, wide, steps=1, loss="hinge")

@@ -1,0 +1,69 @@
+"""The multi-seed experiment script behind notebook 06's table, and its stored results."""
+
+import json
+
+import pytest
+
+from gan_edu import experiments
+
+
+def test_train_method_refuses_unknown_names():
+    with pytest.raises(ValueError, match="unknown method 'pacgan'.*PacGAN2"):
+        experiments.train_method("pacgan")
+    with pytest.raises(ValueError, match="unknown dataset 'spiral'.*ring, grid"):
+        experiments.train_method("GAN", "spiral")
+
+
+def test_small_table_round_trip(tmp_path):
+    out = tmp_path / "t.json"
+    table = experiments.mode_table(seeds=2, steps=4, datasets=["ring"], methods=["GAN", "PacGAN2"], out=out,
+                                   echo=None)  # fmt: skip
+    assert table["command"] == (
+        "python -m gan_edu.experiments mode_table --seeds 2 --steps 4 --datasets ring --methods 'GAN' 'PacGAN2'"
+    )
+    assert experiments.load_mode_table(out) == json.loads(json.dumps(table))
+    assert [(r["method"], r["seed"]) for r in table["rows"]] == [("GAN", 0), ("GAN", 1), ("PacGAN2", 0),
+                                                                 ("PacGAN2", 1)]  # fmt: skip
+    summary = experiments.summarize(table)
+    gan = [r["modes"] for r in table["rows"] if r["method"] == "GAN"]
+    assert summary[0]["modes"] == pytest.approx(sum(gan) / 2)
+    text = experiments.format_table(table)
+    assert "| ring | GAN | ours, 2 seeds |" in text and "| ring | PacGAN2 | PacGAN | 7.9 | 95.6 | 0.07 |" in text
+    assert "| grid |" not in text  # only the datasets that were run
+
+
+def test_same_seed_same_row():
+    a = experiments.train_method("PacGAN2", steps=30)[1]
+    b = experiments.train_method("PacGAN2", steps=30)[1]
+    assert {k: v for k, v in a.items() if k != "ms_per_step"} == {k: v for k, v in b.items() if k != "ms_per_step"}
+
+
+def test_command_line_entry_point(tmp_path, capsys):
+    out = tmp_path / "cli.json"
+    assert experiments.main(["mode_table", "--seeds", "1", "--steps", "3", "--datasets", "grid", "--methods",
+                             "GAN", "--out", str(out)]) == 0  # fmt: skip
+    printed = capsys.readouterr().out
+    assert "| grid | GAN | ours, 1 seeds |" in printed and f"stored in {out}" in printed
+    assert experiments.load_mode_table(out)["rows"][0]["n_modes"] == 25
+
+
+def test_missing_or_damaged_tables_are_explained(tmp_path):
+    with pytest.raises(FileNotFoundError, match="python -m gan_edu.experiments mode_table"):
+        experiments.load_mode_table(tmp_path / "nope.json")
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    with pytest.raises(ValueError, match="is not a mode table"):
+        experiments.load_mode_table(bad)
+    bad.write_text('{"rows": []}')
+    with pytest.raises(ValueError, match="is not a mode table"):
+        experiments.load_mode_table(bad)
+
+
+def test_stored_table_is_complete_and_says_how_it_was_made():
+    table = experiments.load_mode_table()
+    s = table["settings"]
+    assert table["command"] == "python -m gan_edu.experiments mode_table --seeds 5"
+    assert s["preset"] == "mode_collapse" and s["steps"] == 3000 and s["seeds"] == [0, 1, 2, 3, 4]
+    assert s["methods"] == experiments.METHODS and set(s["datasets"]) == set(experiments.DATASETS)
+    runs = {(r["dataset"], r["method"], r["seed"]) for r in table["rows"]}
+    assert runs == {(d, m, k) for d in experiments.DATASETS for m in experiments.METHODS for k in range(5)}
