@@ -171,3 +171,127 @@ def test_04_divergence_example():
     assert unbounded.step_count == 0
     bounded = GANTrainer(get_preset("balanced").config, optimizer="sgd", lr_D=0.1, lr_G=0.1)
     bounded.run(2000, progress=False)
+
+
+def test_06_collapse_strip_and_spread():
+    """06_mode_collapse, section 2 and exercise 1."""
+    preset = get_preset("mode_collapse")
+    trainer = GANTrainer(preset.config)
+    snaps = []
+    trainer.run(preset.steps, callback=lambda t, _: snaps.append(t.evaluate()), every=375, progress=False)
+    favourites = [int(np.argmax(m["shares"])) for m in snaps]
+    assert favourites == [0, 2, 6, 0, 4, 7, 2, 5]  # "6 different modes ...: 0, 2, 6, 0, 4, 7, 2, 5"
+    for m in snaps:
+        assert np.sort(m["shares"])[-2:].sum() >= 0.99  # "the two largest shares add up to 99% or more"
+        assert m["modes_captured"] <= 1 and m["high_quality"] < 0.065  # "at most one mode", "6% at most"
+        assert 1.38 < m["reverse_kl"] < 2.08  # "between 1.39 and 2.08"
+    real, fake = trainer.real(512).std(dim=0), trainer.sample(512).std(dim=0)
+    assert ((1.35 < real) & (real < 1.47)).all() and (fake < 0.7).all()  # "about 1.41", "about 0.6"
+
+
+def _stored(method, dataset="ring"):
+    from gan_edu import experiments
+
+    return [
+        r for r in experiments.load_mode_table()["rows"] if r["method"] == method and r["dataset"] == dataset
+    ]
+
+
+def test_06_remedies_seed_0_and_the_stored_rows():
+    """06, section 3 (seed 0), and section 5's re-run: the code reproduces the stored table exactly."""
+    from gan_edu import experiments
+
+    rows = {m: experiments.train_method(m, "ring", seed=0)[1] for m in experiments.METHODS}
+    for method, row in rows.items():
+        stored = _stored(method)[0]
+        assert all(row[k] == stored[k] for k in ("modes", "high_quality", "reverse_kl")), method
+    for method in ("unrolled (k=5)", "PacGAN2", "PacGAN4", "minibatch std", "R1 (gamma=1)"):
+        assert rows[method]["modes"] == 8 and rows[method]["reverse_kl"] < 0.005  # "8 of 8", "0.00"
+    hq = {m: round(r["high_quality"]) for m, r in rows.items()}
+    assert (hq["minibatch std"], hq["unrolled (k=5)"], hq["PacGAN2"], hq["PacGAN4"], hq["R1 (gamma=1)"]) == (
+        83,
+        67,
+        65,
+        29,
+        34,
+    )
+    assert rows["spectral norm"]["modes"] == 1 and rows["GAN"]["modes"] == 1
+    wgan = rows["WGAN-GP"]
+    assert wgan["modes"] == 3 and round(wgan["high_quality"]) == 1 and round(wgan["reverse_kl"], 2) == 0.54
+    for old in _stored("GAN")[1:]:  # section 5 re-runs the GAN row for every seed: "same"
+        new = experiments.train_method("GAN", "ring", seed=old["seed"])[1]
+        assert all(new[k] == old[k] for k in ("modes", "high_quality", "reverse_kl"))
+
+
+def test_06_table_directions():
+    """06, section 5 ('Reading it honestly') and exercises 2-4: what the stored 5-seed table says."""
+    from gan_edu import experiments
+
+    ring = {
+        e["method"]: e for e in experiments.summarize(experiments.load_mode_table()) if e["dataset"] == "ring"
+    }
+    grid = {
+        e["method"]: e for e in experiments.summarize(experiments.load_mode_table()) if e["dataset"] == "grid"
+    }
+    seeds = {m: [r["modes"] for r in _stored(m)] for m in experiments.METHODS}
+    assert seeds["GAN"] == [1] * 5 and seeds["spectral norm"] == [1] * 5  # "1 mode ... on all 5 seeds"
+    assert (round(grid["GAN"]["modes"], 1), round(grid["GAN"]["modes_sd"], 1)) == (8.8, 8.0)
+    for m in ("PacGAN2", "PacGAN4", "minibatch std"):
+        assert seeds[m] == [8] * 5  # "8/8 on 5 of 5"
+    assert round(ring["PacGAN2"]["high_quality"]) == 58 and round(ring["PacGAN4"]["high_quality"]) == 27
+    assert sorted(seeds["unrolled (k=5)"]) == [0, 8, 8, 8, 8]  # "8/8 on 4 seeds, 0 on one"
+    for m in ("R1 (gamma=1)", "WGAN-GP"):
+        assert ring[m]["modes"] == 5.0 and min(seeds[m]) <= 1 and max(seeds[m]) == 8  # "between 0 and 8"
+    for m, e in grid.items():
+        per_seed = [r["modes"] for r in _stored(m, "grid")]
+        assert max(per_seed) < 25  # "none reaches 25 on any seed"
+        assert 1 <= e["high_quality"] <= 5  # "1-5%"
+        if m not in ("GAN", "spectral norm", "WGAN-GP"):
+            assert 16 <= e["modes"] <= 21  # "16-21 of 25"
+    for m in ("unrolled (k=5)", "minibatch std", "R1 (gamma=1)", "PacGAN2"):
+        assert 19 <= grid[m]["modes"] <= 21  # exercise 2: "19-21 of 25 on average"
+    assert (round(grid["PacGAN4"]["modes"]), round(grid["WGAN-GP"]["modes"])) == (16, 11)
+    assert round(grid["spectral norm"]["modes"]) == 2
+    ttur = GANTrainer(get_preset("mode_collapse").config, lr_D=1e-3, lr_G=2e-4)  # exercise 4
+    for _ in range(6):
+        ttur.run(500, progress=False)
+        m = ttur.evaluate()
+        assert m["modes_captured"] <= 1 and 1.6 <= m["reverse_kl"] <= 2.08
+
+
+def test_07_wasserstein():
+    """07_wasserstein: every number its text states, checked on the notebook's own variables."""
+    run_notebook_with_checks(
+        "07_wasserstein.ipynb",
+        """
+assert abs(floors[1000] - 0.10) < 0.01 and floors[100] > floors[300] > floors[1000]   # "about 0.10"
+i = np.searchsorted(thetas, 1.0)
+assert abs(js[i] - np.log(2)) < 1e-4 and abs(np.gradient(js, thetas)[i]) < 1e-4   # "stuck at log 2"
+for r, (est, sl) in duality.items():
+    assert abs(est - abs(r - 2)) <= 0.08 and 1.05 <= sl <= 1.10  # "within 0.08", "1.06 to 1.10"
+assert [round(e, 2) for e, _ in duality.values()] == [1.08, 0.51, 0.50, 1.07]
+by_c = {c: (e, s) for c, e, s in clip_rows}
+for c, (e, s) in by_c.items():
+    assert s > 0 and 0.88 <= e / s <= 1.125                                        # "to within 12%"
+assert round(by_c[0.01][1], 4) == 0.0017 and round(by_c[0.1][1]) == 30 and round(by_c[1.0][1], -1) == 1850
+assert round(by_c[0.001][1], 4) == 0.0 and 1.5e4 < by_c[0.1][1] / by_c[0.01][1] < 2.1e4  # "about 18,000"
+assert 55 < by_c[1.0][1] / by_c[0.1][1] < 65                                      # "60"
+(m1, w1), (m2, w2), (m3, w3) = (wgan_clip[c] for c in (0.01, 0.001, 0.1))
+assert m1["modes_captured"] == 7 and round(m1["high_quality"], 2) == 0.02 and round(w1, 2) == 0.85
+assert m2["modes_captured"] == 2 and round(w2, 2) == 1.28
+assert m3["modes_captured"] == 0 and round(w3, 2) == 3.08
+fresh = GANTrainer(get_preset("wgan_clip").config)
+assert round(wasserstein_exact(fresh.real(1000), fresh.sample(1000)), 2) == 1.96  # "an untrained G ... 1.96"
+assert round(np.corrcoef(estimate[late], exact[late])[0, 1], 2) == 0.93 and late.sum() >= 20
+assert (estimate[late] < exact[late]).all()                                        # "stays below"
+m = wgan_gp.evaluate()
+assert m["modes_captured"] == 8 and round(m["high_quality"], 2) == 0.60
+stats = {name: t.evaluate() for name, t in by_loss.items()}
+for name, kl in (("non_saturating", 0.008), ("least_squares", 0.008), ("hinge", 0.002)):
+    assert stats[name]["modes_captured"] == 8 and round(stats[name]["high_quality"], 2) == 0.95
+    assert round(stats[name]["reverse_kl"], 3) == kl
+_, small, _ = fit_critic(toy.ring(radius=1.0), depth=1, weight_clip=0.01)       # exercise 1
+_, large, _ = fit_critic(toy.ring(radius=1.0), depth=1, weight_clip=0.1)
+assert round(large, 2) == 0.29 and round(small, 4) == 0.0024 and 100 < large / small < 140
+""",
+    )

@@ -19,7 +19,8 @@ def test_small_table_round_trip(tmp_path):
     table = experiments.mode_table(seeds=2, steps=4, datasets=["ring"], methods=["GAN", "PacGAN2"], out=out,
                                    echo=None)  # fmt: skip
     assert table["command"] == (
-        "python -m gan_edu.experiments mode_table --seeds 2 --steps 4 --datasets ring --methods 'GAN' 'PacGAN2'"
+        "python -m gan_edu.experiments mode_table --seeds 2 --steps 4 --datasets ring "
+        "--methods 'GAN' 'PacGAN2'"
     )
     assert experiments.load_mode_table(out) == json.loads(json.dumps(table))
     assert [(r["method"], r["seed"]) for r in table["rows"]] == [("GAN", 0), ("GAN", 1), ("PacGAN2", 0),
@@ -28,14 +29,18 @@ def test_small_table_round_trip(tmp_path):
     gan = [r["modes"] for r in table["rows"] if r["method"] == "GAN"]
     assert summary[0]["modes"] == pytest.approx(sum(gan) / 2)
     text = experiments.format_table(table)
-    assert "| ring | GAN | ours, 2 seeds |" in text and "| ring | PacGAN2 | PacGAN | 7.9 | 95.6 | 0.07 |" in text
+    assert (
+        "| ring | GAN | ours, 2 seeds |" in text and "| ring | PacGAN2 | PacGAN | 7.9 | 95.6 | 0.07 |" in text
+    )
     assert "| grid |" not in text  # only the datasets that were run
 
 
 def test_same_seed_same_row():
     a = experiments.train_method("PacGAN2", steps=30)[1]
     b = experiments.train_method("PacGAN2", steps=30)[1]
-    assert {k: v for k, v in a.items() if k != "ms_per_step"} == {k: v for k, v in b.items() if k != "ms_per_step"}
+    assert {k: v for k, v in a.items() if k != "ms_per_step"} == {
+        k: v for k, v in b.items() if k != "ms_per_step"
+    }
 
 
 def test_command_line_entry_point(tmp_path, capsys):
