@@ -24,8 +24,8 @@ class Preset:
 
 RING = {"dataset": "ring", "batch_size": 512, "device": "cpu", "seed": 0}
 
-# Metz et al. (2017), appendix A: their mode-collapse setting, at 10x their learning rate so that
-# the hopping shows within a student's 3,000 steps (their runs: 25,000 steps at 1e-4).
+# Modelled on the mode-collapse setting of Metz et al. (2017), appendix A, at 10x their learning
+# rate so that the hopping shows within a student's 3,000 steps (they ran tens of thousands at 1e-4).
 MODE_COLLAPSE = {
     "latent_dim": 256,
     "g_depth": 2,
@@ -80,7 +80,7 @@ PRESETS = {
         ),
         Preset(
             "mode_collapse",
-            "04, 06: the setting of Metz et al. (2017) (256-d noise, G with 2 hidden layers, D with one, "
+            "04, 06: modelled on Metz et al. (2017) (256-d noise, G with 2 hidden layers, D with one, "
             "ReLU) at lr 1e-3: G's samples sit near one mode and hop from mode to mode.",
             RING | MODE_COLLAPSE,
             steps=3000,

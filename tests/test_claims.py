@@ -281,8 +281,8 @@ assert m1["modes_captured"] == 7 and round(m1["high_quality"], 2) == 0.02 and ro
 assert m2["modes_captured"] == 2 and round(w2, 2) == 1.28
 assert m3["modes_captured"] == 0 and round(w3, 2) == 3.08
 fresh = GANTrainer(get_preset("wgan_clip").config)
-assert round(wasserstein_exact(fresh.real(1000), fresh.sample(1000)), 2) == 1.96  # "an untrained G ... 1.96"
-assert round(np.corrcoef(estimate[late], exact[late])[0, 1], 2) == 0.93 and late.sum() >= 20
+assert round(wasserstein_exact(fresh.real(1000), fresh.sample(1000)), 2) == 1.97  # "an untrained G ... 1.97"
+assert round(np.corrcoef(estimate[late], exact[late])[0, 1], 3) == 0.925 and late.sum() >= 20
 assert (estimate[late] < exact[late]).all()                                        # "stays below"
 m = wgan_gp.evaluate()
 assert m["modes_captured"] == 8 and round(m["high_quality"], 2) == 0.60
