@@ -103,6 +103,10 @@ def mode_table(seeds: int = 5, steps: int | None = None, datasets=tuple(DATASETS
     jobs > 1 runs that many trainings at once, each on one CPU thread (ms_per_step is then the
     time on one thread; with jobs = 1 it is on the process's threads).
     """
+    if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
+        raise ValueError(f"seeds must be a positive integer (how many seeds, from 0), got {seeds!r}")
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f"jobs must be a positive integer (trainings at once), got {jobs!r}")
     base = get_preset(preset)
     runs = [(m, d, seed, steps, preset) for d in datasets for m in methods for seed in range(seeds)]
     rows = []

@@ -14,6 +14,16 @@ def test_train_method_refuses_unknown_names():
         experiments.train_method("GAN", "spiral")
 
 
+def test_table_settings_are_checked(tmp_path):
+    with pytest.raises(ValueError, match="seeds must be a positive integer"):
+        experiments.mode_table(seeds=0, out=tmp_path / "t.json", echo=None)
+    with pytest.raises(ValueError, match="jobs must be a positive integer"):
+        experiments.mode_table(seeds=1, jobs=0, out=tmp_path / "t.json", echo=None)
+    with pytest.raises(ValueError, match="unknown preset 'nope'"):
+        experiments.mode_table(seeds=1, steps=2, preset="nope", out=tmp_path / "t.json", echo=None)
+    assert not (tmp_path / "t.json").exists()  # nothing written for a refused request
+
+
 def test_small_table_round_trip(tmp_path):
     out = tmp_path / "t.json"
     table = experiments.mode_table(seeds=2, steps=4, datasets=["ring"], methods=["GAN", "PacGAN2"], out=out,
