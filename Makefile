@@ -6,12 +6,19 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PYTEST := $(PY) -m pytest
 CELL_TIMEOUT ?= 600
+# Claims run in parallel, one pytest-xdist worker per CPU the machine allows (cgroup quota included),
+# each worker on one torch thread so that the workers do not fight over the cores. Runs are
+# bit-identical whatever the thread count (tests/test_train.py checks it), so results do not depend
+# on which worker trains what.
+JOBS ?= $(shell GAN_EDU_THREADS= $(PY) -c 'from gan_edu.runtime import cpu_threads; print(cpu_threads())' 2>/dev/null || echo 1)
+DURATIONS ?= 15
 
-.PHONY: help setup lab test claims bench lint clean
+.PHONY: help setup lab test unit notebooks claims bench lint clean
 
 help:
 	@echo "make lab     set up .venv (first time) and open the course in JupyterLab"
-	@echo "make test    set up .venv (first time) and run unit, notebook (quick mode) and browser tests"
+	@echo "make test    set up .venv (first time) and run lint, unit, browser and notebook (quick mode) tests"
+	@echo "make unit    only the unit and browser tests;  make notebooks: only the notebooks in quick mode"
 	@echo "make claims  check every number the notebooks state, at full budget"
 	@echo "make bench   print the benchmark ratios"
 	@echo "make lint    ruff check and format check"
@@ -35,16 +42,20 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: setup lint
+test: setup lint unit notebooks
+
+unit: setup
 	@echo ">> unit and browser tests"
-	GAN_EDU_QUICK=1 $(PYTEST) -q
-	@echo ">> every notebook, top to bottom, in quick mode (GAN_EDU_QUICK=1)"
-	GAN_EDU_QUICK=1 $(PYTEST) -q -p no:cacheprovider --nbval-lax --nbval-current-env \
-		--nbval-cell-timeout=$(CELL_TIMEOUT) notebooks/
+	GAN_EDU_QUICK=1 $(PYTEST) -q --durations=$(DURATIONS)
+
+notebooks: setup
+	@echo ">> every notebook, top to bottom, in quick mode (GAN_EDU_QUICK=1), $(JOBS) at a time"
+	GAN_EDU_QUICK=1 GAN_EDU_THREADS=1 $(PYTEST) -q -p no:cacheprovider --nbval-lax --nbval-current-env \
+		--nbval-cell-timeout=$(CELL_TIMEOUT) -n $(JOBS) --dist loadfile --durations=$(DURATIONS) notebooks/
 
 claims: setup
-	@echo ">> claims: the numbers the notebooks state, at full budget"
-	$(PYTEST) -q -m claims tests/test_claims.py
+	@echo ">> claims: the numbers the notebooks state, at full budget, on $(JOBS) workers"
+	GAN_EDU_THREADS=1 $(PYTEST) -q -m claims -n $(JOBS) --dist loadgroup --durations=0 tests/test_claims.py
 
 bench: setup
 	@for script in bench/*.py; do echo ">> $$script"; $(PY) $$script || exit 1; done

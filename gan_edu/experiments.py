@@ -82,8 +82,12 @@ def train_method(method: str, dataset: str = "ring", seed: int = 0, steps: int |
     start = time.perf_counter()
     trainer.run(steps, progress=False)
     seconds = time.perf_counter() - start
-    stats = trainer.evaluate(2500)
-    return trainer, {
+    return trainer, table_row(method, dataset, seed, steps, trainer.evaluate(2500), seconds)
+
+
+def table_row(method: str, dataset: str, seed: int, steps: int, stats: dict, seconds: float) -> dict:
+    """One row of the stored table from `GANTrainer.evaluate(2500)`'s metrics, rounded as stored."""
+    return {
         "method": method, "dataset": dataset, "seed": seed, "steps": steps,
         "modes": stats["modes_captured"], "n_modes": stats["n_modes"],
         "high_quality": round(100 * stats["high_quality"], 2), "reverse_kl": round(stats["reverse_kl"], 4),

@@ -1,8 +1,15 @@
 """The numbers the notebooks state, checked at full budget (`make claims`).
 
 Each test names the notebook and the sentence it checks. Runs are seeded and use the CPU.
+
+`make claims` runs these tests on every core (pytest-xdist, `--dist loadgroup`, one torch thread
+per worker; runs are bit-identical on any number of threads). A trained run that several tests
+check is trained once per worker: `trained()` and `collapse_run()` cache it, and the tests that
+share one carry the same `xdist_group`, so that they land on the same worker. Each notebook that is
+executed at full budget is executed once, with all its checks in that one execution.
 """
 
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -12,13 +19,41 @@ from gan_edu import GANTrainer
 from gan_edu.presets import get_preset
 
 pytestmark = pytest.mark.claims
+# Each test's `cost` is its time in seconds on one CPU thread (measured on the 2-core CI machine),
+# with the shared runs counted where they are first used; `make claims` prints every duration.
+BALANCED = pytest.mark.xdist_group("balanced")  # the tests that share the trained `balanced` run
+COLLAPSE = pytest.mark.xdist_group("mode_collapse")  # ... and the trained `mode_collapse` run
 
 
+@cache
+def trained(name: str, **changes) -> GANTrainer:
+    """The preset `name` (with `changes`) trained for its full budget; trained once per worker."""
+    preset = get_preset(name)
+    trainer = GANTrainer(preset.config, **changes)
+    trainer.run(preset.steps, progress=False)
+    return trainer
+
+
+@cache
+def collapse_run() -> tuple[GANTrainer, dict]:
+    """The mode_collapse preset (seed 0), trained once and measured every 125 steps.
+
+    04 checks it every 500 steps, 06 every 375 steps and its table row at the end. Measuring does
+    not change training (`evaluate` draws its own fixed noise), so one run serves all three.
+    """
+    preset = get_preset("mode_collapse")
+    trainer = GANTrainer(preset.config)
+    checks = {}
+    trainer.run(preset.steps, callback=lambda t, _: checks.update({t.step_count: t.evaluate()}), every=125,
+                progress=False)  # fmt: skip
+    return trainer, checks
+
+
+@BALANCED
+@pytest.mark.cost(27)
 def test_00_balanced_captures_all_modes():
     """00_start_here: '8 of 8 modes, about 95% high quality (at least 90%)'; D's loss near 2 log 2."""
-    preset = get_preset("balanced")
-    trainer = GANTrainer(preset.config)
-    trainer.run(preset.steps, progress=False)
+    trainer = trained("balanced")
     m = trainer.evaluate()
     assert m["modes_captured"] == 8
     assert m["high_quality"] >= 0.90
@@ -26,19 +61,21 @@ def test_00_balanced_captures_all_modes():
     assert 1.25 < trainer.history["d_loss"][-500:].mean() < 1.45  # "settles near 1.39"
 
 
+@pytest.mark.cost(90)
 def test_00_exercise_solutions():
-    """00_start_here, solutions 1 and 2: with seed 2 at lr 2e-4 (the unlucky_seed preset) G covers
-    at most one mode for all 3,000 steps; the grid is not covered."""
+    """00_start_here, solutions 1 and 2: seed 2 at the preset's rates captures 8 of 8; with seed 2 at
+    lr 2e-4 (the unlucky_seed preset) G covers at most one mode for all 3,000 steps; the grid is not
+    covered."""
     preset = get_preset("balanced")
     unlucky = get_preset("unlucky_seed")
     assert unlucky.config == GANTrainer(preset.config, seed=2, lr_D=2e-4, lr_G=2e-4).config
+    m = trained("balanced", seed=2).evaluate()
+    assert m["modes_captured"] == 8 and round(m["high_quality"], 2) == 0.96  # "8 of 8", "about 96%"
     stuck = GANTrainer(unlucky.config)
     for _ in range(unlucky.steps // 500):
         stuck.run(500, progress=False)
         assert stuck.evaluate()["modes_captured"] <= 1  # "at most one mode for all 3,000 steps"
-    grid = GANTrainer(preset.config, dataset="grid")
-    grid.run(preset.steps, progress=False)
-    m = grid.evaluate()
+    m = trained("balanced", dataset="grid").evaluate()
     assert 15 <= m["modes_captured"] < 25 and m["high_quality"] < 0.6  # "many but not all"
 
 
@@ -61,6 +98,7 @@ def run_notebook_with_checks(name: str, checks: str, timeout: int = 1200) -> Non
             os.environ["GAN_EDU_QUICK"] = env_quick
 
 
+@pytest.mark.cost(200)
 def test_03_spot_the_bug_outcomes():
     """03_building_blocks: what the text says of the correct loop and of each broken one."""
     run_notebook_with_checks(
@@ -76,41 +114,58 @@ assert -1e11 < bug6["d_loss"] < -1e9                                          # 
     )
 
 
-def _trained(name: str) -> GANTrainer:
-    preset = get_preset(name)
-    trainer = GANTrainer(preset.config)
-    trainer.run(preset.steps, progress=False)
-    return trainer
-
-
+@pytest.mark.cost(48)
 def test_04_strong_discriminator_and_the_loss_switch():
-    """04_live_lab, experiments 1-2: saturating |grad G| ~1e-4 over steps 1-200, non-saturating ~9;
-    after 1,000 steps the two runs cover only 3 and 1 modes."""
-    strong, switch = _trained("discriminator_too_strong"), _trained("loss_switch")
+    """04_live_lab, experiments 1-2, and 02_minimax, section 6: saturating |grad G| ~1e-4 over steps
+    1-200, non-saturating ~9 ("some 75,000 times larger"); over those 200 steps G's weights move 0.47
+    against 2.10 and its samples 0.11 against 1.94; after 1,000 steps both cover at most 4 modes."""
+    from torch.nn.utils import parameters_to_vector as vec
+
+    runs, moved = {}, {}
+    for name in ("discriminator_too_strong", "loss_switch"):
+        trainer = GANTrainer(get_preset(name).config)
+        w_start, x_start = vec(trainer.G.parameters()).detach().clone(), trainer.sample(1000)
+
+        def at_200(t, _, name=name, w_start=w_start, x_start=x_start):
+            if t.step_count == 200:  # sampling does not touch training's random numbers
+                weights = (vec(t.G.parameters()) - w_start).norm().item()
+                moved[name] = weights, (t.sample(1000) - x_start).norm(dim=1).mean().item()
+
+        trainer.run(get_preset(name).steps, callback=at_200, every=200, progress=False)
+        runs[name] = trainer
+    strong, switch = runs["discriminator_too_strong"], runs["loss_switch"]
     saturating = np.median(strong.history["g_grad_norm"][:200])
     non_saturating = np.median(switch.history["g_grad_norm"][:200])
     assert saturating < 1e-3 and non_saturating > 3
-    assert non_saturating / saturating > 1e4
+    assert 6e4 < non_saturating / saturating < 9e4  # "some 75,000 times larger"
+    assert [round(x, 2) for x in moved["discriminator_too_strong"]] == [0.47, 0.11]
+    assert [round(x, 2) for x in moved["loss_switch"]] == [2.10, 1.94]
     assert strong.evaluate()["modes_captured"] <= 4 and switch.evaluate()["modes_captured"] <= 4
 
 
-def test_04_k5_tiny_generator_noise_1d_mode_collapse():
-    """04_live_lab, experiments 3-6."""
-    balanced, k5 = _trained("balanced"), _trained("k5")
+@BALANCED
+@pytest.mark.cost(145)
+def test_04_k5_tiny_generator_noise_1d():
+    """04_live_lab, experiments 3-5."""
+    balanced, k5 = trained("balanced"), trained("k5")
     assert k5.evaluate()["modes_captured"] == 8  # "all 8 modes are still captured"
     assert k5.evaluate()["high_quality"] < balanced.evaluate()["high_quality"]  # "a little lower"
     ratio = np.median(k5.history["g_grad_norm"]) / np.median(balanced.history["g_grad_norm"])
     assert ratio > 3  # "several times that of the balanced run"
-    tiny = _trained("tiny_generator").evaluate()
+    tiny = trained("tiny_generator").evaluate()
     assert tiny["modes_captured"] == 1 and 0.6 < tiny["high_quality"] < 0.8  # "one mode", "68% HQ"
-    line = _trained("noise_1d").evaluate()
+    line = trained("noise_1d").evaluate()
     assert line["modes_captured"] == 8 and line["high_quality"] > 0.85  # "close to that of 2-D noise"
-    preset = get_preset("mode_collapse")
-    collapsed = GANTrainer(preset.config)
+
+
+@COLLAPSE
+@pytest.mark.cost(1)
+def test_04_mode_collapse_hops():
+    """04_live_lab, experiment 6: checked every 500 steps."""
+    _, checks = collapse_run()
     favourites = []
-    for _ in range(preset.steps // 500):
-        collapsed.run(500, progress=False)
-        m = collapsed.evaluate()
+    for step in range(500, get_preset("mode_collapse").steps + 1, 500):
+        m = checks[step]
         top = np.sort(m["shares"])[::-1]
         assert top[0] + top[1] >= 0.95  # "almost all samples (95% or more) near one mode, or two"
         assert m["modes_captured"] <= 1 and m["high_quality"] <= 0.13  # "never more than 13%"
@@ -119,6 +174,7 @@ def test_04_k5_tiny_generator_noise_1d_mode_collapse():
     assert sorted(np.argsort(m["shares"])[-2:]) == [4, 5]  # "then between 4 and 5"
 
 
+@pytest.mark.cost(1)
 def test_05_dirac_table():
     """05_dynamics, section 2: the distances after 500 steps of size 0.2 from (1, 1)."""
     from gan_edu import theory
@@ -139,25 +195,25 @@ def test_05_dirac_table():
     assert 0.05 < long < 0.15  # "about 0.1 after 4,000"
 
 
+@BALANCED
+@pytest.mark.cost(168)
 def test_05_two_d_gan_r1_and_ttur():
     """05_dynamics, section 5: R1 flattens D's loss; TTUR beats equal slow rates."""
-    balanced, r1 = _trained("balanced"), _trained("r1")
+    balanced, r1 = trained("balanced"), trained("r1")
     d_std = {name: t.history["d_loss"][-1000:].std() for name, t in (("balanced", balanced), ("r1", r1))}
     assert 0.02 < d_std["balanced"] < 0.05 and d_std["r1"] < 0.002  # "0.03 to about 0.001"
     for t in (balanced, r1):
         m = t.evaluate()
         assert m["modes_captured"] == 8 and m["high_quality"] >= 0.85  # "about 90% or more"
-    strong_r1 = GANTrainer(get_preset("r1").config, r1_weight=10.0)
-    strong_r1.run(3000, progress=False)
-    assert 0.35 < strong_r1.evaluate()["high_quality"] < 0.65  # "only about half"
-    weak_r1 = GANTrainer(get_preset("r1").config, r1_weight=0.1)
-    weak_r1.run(3000, progress=False)
+    assert 0.35 < trained("r1", r1_weight=10.0).evaluate()["high_quality"] < 0.65  # "only about half"
+    weak_r1 = trained("r1", r1_weight=0.1)
     assert weak_r1.history["d_loss"][-1000:].std() < d_std["balanced"] / 5  # exercise 3: "about tenfold"
-    ttur, slow = _trained("ttur").evaluate(), _trained("slow_equal").evaluate()
+    ttur, slow = trained("ttur").evaluate(), trained("slow_equal").evaluate()
     assert ttur["modes_captured"] == slow["modes_captured"] == 8
     assert 0.65 < ttur["high_quality"] < 0.85 and 0.43 < slow["high_quality"] < 0.63  # "75% against 53%"
 
 
+@pytest.mark.cost(15)
 def test_04_divergence_example():
     """04_live_lab: wasserstein, no penalty, sgd, both lrs 1e-1 turns NaN within about 20 steps;
     the non_saturating loss at the same rates does not diverge within 2,000 steps."""
@@ -173,12 +229,12 @@ def test_04_divergence_example():
     bounded.run(2000, progress=False)
 
 
+@COLLAPSE
+@pytest.mark.cost(12)
 def test_06_collapse_strip_and_spread():
     """06_mode_collapse, section 2 and exercise 1."""
-    preset = get_preset("mode_collapse")
-    trainer = GANTrainer(preset.config)
-    snaps = []
-    trainer.run(preset.steps, callback=lambda t, _: snaps.append(t.evaluate()), every=375, progress=False)
+    trainer, checks = collapse_run()
+    snaps = [checks[step] for step in range(375, get_preset("mode_collapse").steps + 1, 375)]
     favourites = [int(np.argmax(m["shares"])) for m in snaps]
     assert favourites == [0, 2, 6, 0, 4, 7, 2, 5]  # "6 different modes ...: 0, 2, 6, 0, 4, 7, 2, 5"
     for m in snaps:
@@ -197,11 +253,16 @@ def _stored(method, dataset="ring"):
     ]
 
 
+@COLLAPSE
+@pytest.mark.cost(290)
 def test_06_remedies_seed_0_and_the_stored_rows():
     """06, section 3 (seed 0), and section 5's re-run: the code reproduces the stored table exactly."""
     from gan_edu import experiments
 
-    rows = {m: experiments.train_method(m, "ring", seed=0)[1] for m in experiments.METHODS}
+    _, checks = collapse_run()  # the GAN row of seed 0 is the mode_collapse preset itself
+    steps = get_preset("mode_collapse").steps
+    rows = {"GAN": experiments.table_row("GAN", "ring", 0, steps, checks[steps], seconds=0.0)}
+    rows |= {m: experiments.train_method(m, "ring", seed=0)[1] for m in experiments.METHODS if m != "GAN"}
     for method, row in rows.items():
         stored = _stored(method)[0]
         assert all(row[k] == stored[k] for k in ("modes", "high_quality", "reverse_kl")), method
@@ -223,6 +284,7 @@ def test_06_remedies_seed_0_and_the_stored_rows():
         assert all(new[k] == old[k] for k in ("modes", "high_quality", "reverse_kl"))
 
 
+@pytest.mark.cost(11)
 def test_06_table_directions():
     """06, section 5 ('Reading it honestly') and exercises 2-4: what the stored 5-seed table says."""
     from gan_edu import experiments
@@ -259,6 +321,7 @@ def test_06_table_directions():
         assert m["modes_captured"] <= 1 and 1.6 <= m["reverse_kl"] <= 2.08
 
 
+@pytest.mark.cost(380)
 def test_07_wasserstein():
     """07_wasserstein: every number its text states, checked on the notebook's own variables."""
     run_notebook_with_checks(

@@ -106,3 +106,16 @@ def test_bad_inputs():
         theory.dirac_trajectory("gan", "async")
     with pytest.raises(ValueError, match="weights must be 2 non-negative numbers summing to 1"):
         theory.gaussian_mixture_pdf(X, [0.0, 1.0], [1.0, 1.0], [0.5, 0.6])
+
+
+def test_05_exercise_2_origin_is_a_fixed_point_that_does_not_attract():
+    """05, exercise 2: (0, 0) is a fixed point of both WGANs; GP repels psi from 0; clipping rotates."""
+    for method in ("wgan_gp", "wgan_clip"):
+        assert np.allclose(theory.dirac_field(method, 0.0, 0.0), 0.0)
+    assert (
+        theory.dirac_field("wgan_gp", 0.0, 0.01)[1] > 1.9
+        and theory.dirac_field("wgan_gp", 0.0, -0.01)[1] < -1.9
+    )
+    assert np.allclose(theory.dirac_jacobian("wgan_gp", 0.0, 1.0), [[0, -1], [1, -2]])
+    eig = np.linalg.eigvals(theory.dirac_jacobian("wgan_clip", 0.0, 0.0))
+    assert np.allclose(eig.real, 0.0) and np.allclose(np.abs(eig.imag), 1.0)

@@ -35,6 +35,24 @@ def test_same_seed_same_run_different_seed_different_run():
     assert not torch.equal(a.sample(5), c.sample(5))
 
 
+@pytest.mark.parametrize("preset", ["balanced", "mode_collapse"])
+def test_runs_are_bit_identical_on_one_or_two_threads(preset):
+    """`make claims` trains on one thread per worker; the numbers must not depend on that."""
+    from gan_edu.presets import get_preset
+
+    before = torch.get_num_threads()
+    weights = []
+    try:
+        for threads in (1, 2):
+            torch.set_num_threads(threads)
+            trainer = GANTrainer(get_preset(preset).config)
+            trainer.run(30, progress=False)
+            weights.append(params(trainer.G) + params(trainer.D))
+    finally:
+        torch.set_num_threads(before)
+    assert all(torch.equal(a, b) for a, b in zip(*weights, strict=True))
+
+
 def test_d_steps_and_g_steps_count_updates():
     t = GANTrainer(**SMALL, d_steps=3, g_steps=2)
     t.step()
