@@ -22,6 +22,8 @@ def _as_numpy(x, name: str) -> np.ndarray:
     arr = np.asarray(x, dtype=np.float64)
     if arr.ndim != 2:
         raise ValueError(f"{name} must have shape (N, dim), got {arr.shape}")
+    if len(arr) == 0:
+        raise ValueError(f"{name} is empty (shape {arr.shape}): a metric needs at least one point")
     return arr
 
 

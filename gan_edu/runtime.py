@@ -6,6 +6,7 @@ import math
 import os
 import platform
 import random
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -74,8 +75,15 @@ def cpu_threads() -> int:
     A container often sees all of the host's cores while its quota allows one; using them all
     makes PyTorch much slower, not faster.
     """
-    if os.environ.get("GAN_EDU_THREADS"):
-        return max(1, int(os.environ["GAN_EDU_THREADS"]))
+    wanted = os.environ.get("GAN_EDU_THREADS", "").strip()
+    if wanted:
+        if wanted.isdigit() and int(wanted) >= 1:
+            return int(wanted)
+        warnings.warn(
+            f"GAN_EDU_THREADS={wanted!r} is not a positive whole number; ignoring it. "
+            "Set it to e.g. 1 or 2, or unset it to use the CPU quota.",
+            stacklevel=2,
+        )
     try:
         count = len(os.sched_getaffinity(0))
     except AttributeError:

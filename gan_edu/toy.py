@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -55,8 +56,18 @@ def _probs(weights, modes) -> torch.Tensor:
     return w / w.sum()
 
 
+def _check_positive(**values) -> None:
+    for name, value in values.items():
+        whole = name in ("n_modes", "side")
+        ok = isinstance(value, int) if whole else isinstance(value, (int, float))
+        if isinstance(value, bool) or not ok or not value > 0 or not math.isfinite(value):
+            kind = "a positive integer" if whole else "a positive number"
+            raise ValueError(f"{name} must be {kind}, got {value!r}")
+
+
 def ring(n_modes: int = 8, radius: float = 2.0, std: float = 0.05) -> ToyDataset:
     """n_modes Gaussians evenly spaced on a circle (the classic mode-collapse test)."""
+    _check_positive(n_modes=n_modes, radius=radius, std=std)
     angles = torch.arange(n_modes, dtype=torch.float64) * 2 * math.pi / n_modes
     modes = radius * torch.stack([torch.cos(angles), torch.sin(angles)], dim=1)
     return _mixture("ring", modes, std)
@@ -64,6 +75,7 @@ def ring(n_modes: int = 8, radius: float = 2.0, std: float = 0.05) -> ToyDataset
 
 def grid(side: int = 5, spacing: float = 2.0, std: float = 0.05) -> ToyDataset:
     """side x side Gaussians on a square grid centred at 0 (25 modes at {-4,-2,0,2,4}^2)."""
+    _check_positive(side=side, spacing=spacing, std=std)
     axis = (torch.arange(side, dtype=torch.float64) - (side - 1) / 2) * spacing
     modes = torch.cartesian_prod(axis, axis)
     return _mixture("grid", modes, std)
@@ -71,6 +83,7 @@ def grid(side: int = 5, spacing: float = 2.0, std: float = 0.05) -> ToyDataset:
 
 def mixture_1d(means=(-2.0, 2.0), std: float = 0.5, weights=None) -> ToyDataset:
     """A 1-D mixture of Gaussians with equal widths."""
+    _check_positive(std=std)
     modes = torch.as_tensor(means, dtype=torch.float64).reshape(-1, 1)
     return _mixture("mixture_1d", modes, std, weights)
 
@@ -145,4 +158,10 @@ def get_dataset(name: str, **kwargs) -> ToyDataset:
     """Build a dataset by name, e.g. get_dataset('ring', std=0.02)."""
     if name not in DATASETS:
         raise ValueError(f"unknown dataset {name!r}; choose one of: {', '.join(DATASETS)}")
+    options = list(inspect.signature(DATASETS[name]).parameters)
+    unknown = [k for k in kwargs if k not in options]
+    if unknown:
+        raise ValueError(
+            f"dataset {name!r} has no option {unknown[0]!r}; its options are: {', '.join(options)}"
+        )
     return DATASETS[name](**kwargs)

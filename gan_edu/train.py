@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import math
+import numbers
 import time
 from dataclasses import asdict, dataclass, field, fields, replace
 
@@ -57,37 +58,59 @@ class GANConfig:
     history_size: int = 20_000  # steps of history kept; older ones are dropped
 
     def validate(self) -> GANConfig:
-        """Raise ValueError naming the first bad value; return self when all are valid."""
-        if self.dataset not in toy.DATASETS and self.dataset != "custom":
-            raise ValueError(f"unknown dataset {self.dataset!r}; choose one of: {', '.join(toy.DATASETS)}")
-        losses.get_loss(self.loss)
-        for kind, value, valid in [("optimizer", self.optimizer, OPTIMIZERS), ("noise", self.noise, NOISES),
+        """Raise ValueError naming the first bad value and the fix; return self when all are valid."""
+        for kind, value, valid in [("dataset", self.dataset, (*toy.DATASETS, "custom")),
+                                   ("loss", self.loss, tuple(losses.LOSSES)),
+                                   ("optimizer", self.optimizer, OPTIMIZERS), ("noise", self.noise, NOISES),
                                    ("activation", self.g_activation, nets.ACTIVATIONS),
                                    ("activation", self.d_activation, nets.ACTIVATIONS)]:  # fmt: skip
-            if value not in valid:
-                raise ValueError(f"unknown {kind} {value!r}; choose one of: {', '.join(valid)}")
+            if not isinstance(value, str) or value not in valid:
+                shown = ", ".join(v for v in valid if v != "custom")
+                raise ValueError(f"unknown {kind} {value!r}; choose one of: {shown}")
+        if not isinstance(self.dataset_kwargs, dict):
+            raise ValueError(
+                f"dataset_kwargs must be a dict such as {{'std': 0.02}}, got {self.dataset_kwargs!r}"
+            )
         for name in ("lr_D", "lr_G"):
             value = getattr(self, name)
-            if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
-                raise ValueError(f"{name} must be a positive number, got {value!r}")
+            if not (_is_number(value) and math.isfinite(value) and 0 < value <= MAX_LR):
+                raise ValueError(f"{name} must be a positive number, got {value!r} "
+                                 f"(at most {MAX_LR:g}; GANs usually train with 1e-4 to 1e-3)")  # fmt: skip
+        if not (isinstance(self.betas, (tuple, list)) and len(self.betas) == 2
+                and all(_is_number(b) and 0 <= b < 1 for b in self.betas)):  # fmt: skip
+            raise ValueError(f"betas must be two numbers in [0, 1), e.g. (0.5, 0.999), got {self.betas!r}")
+        self.betas = tuple(float(b) for b in self.betas)
         for name in ("d_steps", "g_steps", "batch_size", "latent_dim", "g_depth", "g_width",
-                     "d_depth", "d_width", "history_size"):  # fmt: skip
+                     "d_depth", "d_width", "history_size", "pack"):  # fmt: skip
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        if self.batch_size % self.pack or self.pack < 1:
+        for name in ("unroll_steps", "seed"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+                raise ValueError(f"{name} must be zero or a positive integer, got {value!r}")
+        if self.batch_size % self.pack:
             raise ValueError(f"batch_size ({self.batch_size}) must be a multiple of pack ({self.pack})")
-        if (
-            isinstance(self.unroll_steps, bool)
-            or not isinstance(self.unroll_steps, int)
-            or self.unroll_steps < 0
-        ):
-            raise ValueError(f"unroll_steps must be zero or a positive integer, got {self.unroll_steps!r}")
         for name in ("gp_weight", "r1_weight", "weight_clip"):
-            if not getattr(self, name) >= 0:
-                raise ValueError(f"{name} must be zero or positive, got {getattr(self, name)!r}")
+            value = getattr(self, name)
+            if not (_is_number(value) and math.isfinite(value) and value >= 0):
+                raise ValueError(f"{name} must be zero or positive, got {value!r} (0 turns it off)")
+        for name in ("spectral_norm", "minibatch_std"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"{name} must be True or False, got {getattr(self, name)!r}")
+        if not isinstance(self.device, str):
+            raise ValueError(f"device must be a string such as 'cpu' or 'cuda', got {self.device!r}")
         pick_device(self.device, verbose=False)
+        if self.dataset != "custom":
+            toy.get_dataset(self.dataset, **self.dataset_kwargs)  # wrong options fail here, not mid-change
         return self
+
+
+MAX_LR = 10.0  # larger learning rates only ever diverge; refusing them catches typos such as 1e3
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 class TrainingDiverged(RuntimeError):
@@ -96,11 +119,21 @@ class TrainingDiverged(RuntimeError):
 
 def make_config(config: GANConfig | None = None, **changes) -> GANConfig:
     """A validated copy of `config` (default GANConfig()) with `changes` applied."""
+    if isinstance(config, dict):  # e.g. a saved trainer.config_dict()
+        changes, config = {**config, **changes}, None
+    elif config is not None and not isinstance(config, GANConfig):
+        raise ValueError(f"config must be a GANConfig (e.g. get_preset('balanced').config) or a dict, "
+                         f"got {type(config).__name__}")  # fmt: skip
     valid = [f.name for f in fields(GANConfig)]
     unknown = [k for k in changes if k not in valid]
     if unknown:
         raise ValueError(f"unknown config field {unknown[0]!r}; valid fields: {', '.join(valid)}")
     return replace(config or GANConfig(), **changes).validate()
+
+
+# Everything configure() may replace; it puts all of it back when a change is refused.
+_STATE = ("config", "data", "data_dim", "device", "loss", "G", "D", "opt_G", "opt_D", "rng", "step_count",
+          "history", "_good")  # fmt: skip
 
 
 class GANTrainer:
@@ -126,6 +159,7 @@ class GANTrainer:
             D = nets.make_discriminator(self.data.dim, cfg.d_depth, cfg.d_width, cfg.d_activation,
                                         cfg.spectral_norm, cfg.pack, cfg.minibatch_std)  # fmt: skip
         self.G, self.D = G.to(self.device), D.to(self.device)
+        self.data_dim = self.data.dim  # what G makes and D judges
         self.opt_G = self._optimizer(self.G, cfg.lr_G)
         self.opt_D = self._optimizer(self.D, cfg.lr_D)
         self.rng = torch.Generator().manual_seed(cfg.seed)  # data and noise for training only
@@ -148,29 +182,44 @@ class GANTrainer:
         return torch.optim.SGD(net.parameters(), lr=lr)
 
     def configure(self, **changes) -> bool:
-        """Change config fields between steps; returns True when G and D had to be rebuilt."""
+        """Change config fields between steps; returns True when G and D had to be rebuilt.
+
+        All or nothing: if any change is refused, the trainer is left exactly as it was.
+        """
+        saved = {name: getattr(self, name) for name in _STATE}
+        snap = self.snapshot()
+        try:
+            return self._configure(changes)
+        except Exception:
+            for name, value in saved.items():
+                setattr(self, name, value)
+            self.G.to(self.device), self.D.to(self.device)
+            self.restore(snap)
+            raise
+
+    def _configure(self, changes: dict) -> bool:
         old = self.config
         self.config = make_config(old, **changes)
+        if (old.dataset, old.dataset_kwargs) != (self.config.dataset, self.config.dataset_kwargs):
+            self.data = self._dataset()
         rebuild = any(getattr(old, k) != getattr(self.config, k) for k in REBUILD_FIELDS)
-        if rebuild:
+        if rebuild or self.data.dim != self.data_dim:  # a new data dimension needs new networks
             self.reset()
             return True
-        if (old.dataset, old.dataset_kwargs) != (self.config.dataset, self.config.dataset_kwargs):
-            try:
-                self.data = self._dataset()
-            except ValueError:
-                self.config = old
-                raise
         if old.device != self.config.device:
             snap = self.snapshot()
             self.device = pick_device(self.config.device)
             self.G.to(self.device), self.D.to(self.device)
             self.restore(snap)  # optimizer state follows the parameters to the new device
         self.loss = losses.get_loss(self.config.loss)
+        self._apply_learning_rates()
+        return False
+
+    def _apply_learning_rates(self) -> None:
+        """Make the optimizers train at the config's learning rates (what the sliders show)."""
         for opt, lr in ((self.opt_D, self.config.lr_D), (self.opt_G, self.config.lr_G)):
             for group in opt.param_groups:
                 group["lr"] = lr
-        return False
 
     # ---- sampling ---------------------------------------------------------------------------------
     def noise(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
@@ -287,11 +336,25 @@ class GANTrainer:
         })  # fmt: skip
 
     def restore(self, snap: dict) -> None:
-        """Go back to a snapshot; history after it is dropped."""
+        """Go back to a snapshot's weights, optimizer state and step; history after it is dropped.
+
+        The learning rates stay those of the current config: the state that trains is the state
+        the config (and the dashboard's sliders) show. A snapshot of other networks is refused
+        before anything changes.
+        """
+        for name in ("G", "D"):
+            try:
+                copy.deepcopy(getattr(self, name)).load_state_dict(snap[name])
+            except (RuntimeError, KeyError, TypeError) as error:
+                raise ValueError(
+                    f"this snapshot does not fit this trainer's {name} (it was taken from networks of "
+                    f"another shape); nothing was changed. Details: {str(error).splitlines()[0]}"
+                ) from error
         self.G.load_state_dict(snap["G"])
         self.D.load_state_dict(snap["D"])
         self.opt_G.load_state_dict(snap["opt_G"])
         self.opt_D.load_state_dict(snap["opt_D"])
+        self._apply_learning_rates()
         self.rng.set_state(snap["rng"])
         self.step_count = snap["step"]
         self.history.truncate(self.step_count)

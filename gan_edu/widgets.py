@@ -53,6 +53,11 @@ class LiveDashboard:
             trainer = GANTrainer(get_preset(trainer).config, data=data)
         elif not isinstance(trainer, GANTrainer):
             raise ValueError(f"LiveDashboard needs a GANTrainer or a preset name ({', '.join(PRESETS)})")
+        if isinstance(fps, bool) or not isinstance(fps, (int, float)) or not 0 < fps <= 60:
+            raise ValueError(f"fps (frames per second) must be a number in (0, 60], got {fps!r}")
+        for name, value in (("metrics_every", metrics_every), ("dpi", dpi)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
         self.trainer = trainer
         self.fps, self.metrics_every, self.dpi = fps, metrics_every, dpi
         self.lock = threading.Lock()  # held for each step and each config change

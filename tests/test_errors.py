@@ -64,7 +64,7 @@ def test_bad_custom_data(data, message):
 def test_dataset_and_preset_and_sample_errors():
     with pytest.raises(ValueError, match="unknown dataset 'moon'; choose one of"):
         toy.get_dataset("moon")
-    with pytest.raises(ValueError, match="std must be positive, got -1"):
+    with pytest.raises(ValueError, match="std must be a positive number, got -1"):
         toy.ring(std=-1)
     with pytest.raises(ValueError, match="sample size must be a positive integer, got 0"):
         toy.ring().sample(0)

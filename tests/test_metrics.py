@@ -50,3 +50,7 @@ def test_bad_inputs():
         metrics.mode_stats(np.zeros((10, 3)), data.modes, data.std)
     with pytest.raises(ValueError, match="NaN"):
         metrics.mode_stats(np.full((10, 2), np.nan), data.modes, data.std)
+    with pytest.raises(ValueError, match=r"samples is empty \(shape \(0, 2\)\)"):
+        metrics.mode_stats(np.zeros((0, 2)), data.modes, data.std)  # not a perfect-looking score
+    with pytest.raises(ValueError, match="x is empty"):
+        metrics.wasserstein_exact(np.zeros((0, 2)), np.zeros((0, 2)))

@@ -1,3 +1,6 @@
+import os
+
+import pytest
 import torch
 
 import gan_edu
@@ -41,6 +44,18 @@ def test_threads_follow_quota_and_override(monkeypatch):
     assert runtime.cpu_threads() == 1  # Binder: one core even when the host shows many
     monkeypatch.setenv("GAN_EDU_THREADS", "3")
     assert runtime.cpu_threads() == 3
+    monkeypatch.setenv("GAN_EDU_THREADS", "two")
+    with pytest.warns(UserWarning, match="GAN_EDU_THREADS='two' is not a positive whole number; ignoring it"):
+        assert runtime.cpu_threads() == 1  # the quota, as if it were unset
+
+
+def test_a_bad_thread_setting_does_not_break_import():
+    import subprocess
+    import sys
+
+    env = dict(os.environ, GAN_EDU_THREADS="lots")
+    done = subprocess.run([sys.executable, "-c", "import gan_edu"], env=env, capture_output=True, text=True)
+    assert done.returncode == 0 and "ignoring it" in done.stderr
 
 
 def test_budget_and_quick_mode(monkeypatch):

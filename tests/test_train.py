@@ -176,3 +176,50 @@ def test_notebook_03_exercise_1_without_detach_same_weights_but_g_gets_gradients
     assert all(
         torch.equal(x, y) for x, y in zip(params(a.G) + params(a.D), params(b.G) + params(b.D), strict=True)
     )
+
+
+def test_restore_keeps_the_configs_learning_rates():
+    """After restore() (and so after the NaN guard) the optimizers train at what the config shows."""
+    t = GANTrainer(**SMALL)
+    snap = t.snapshot()
+    t.configure(lr_D=3e-4, lr_G=2e-4)
+    t.run(3, progress=False)
+    t.restore(snap)
+    assert [g["lr"] for g in t.opt_D.param_groups] == [3e-4] and [g["lr"] for g in t.opt_G.param_groups] == [
+        2e-4
+    ]
+
+
+def test_restore_refuses_another_architecture_and_changes_nothing():
+    t, other = GANTrainer(**SMALL), GANTrainer(**(SMALL | {"d_width": 16}))
+    before = params(t.G) + params(t.D)
+    with pytest.raises(ValueError, match="does not fit this trainer's D.*nothing was changed"):
+        t.restore(other.snapshot())
+    assert all(torch.equal(a, b) for a, b in zip(before, params(t.G) + params(t.D), strict=True))
+
+
+def test_configure_is_all_or_nothing_whatever_the_error(monkeypatch):
+    t = GANTrainer(**SMALL)
+    t.run(3, progress=False)
+    config, G, weights = t.config, t.G, params(t.G)
+    with pytest.raises(ValueError, match="seed must be zero or a positive integer, got 'x'"):
+        t.configure(seed="x", lr_G=1e-4)
+    with pytest.raises(ValueError, match="has no option 'spread'"):
+        t.configure(dataset_kwargs={"spread": 1.0})
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr("gan_edu.nets.make_generator", broken)
+    with pytest.raises(RuntimeError, match="out of memory"):
+        t.configure(g_width=64, lr_G=1e-4)  # fails while rebuilding G
+    assert t.config is config and t.G is G and t.step_count == 3
+    assert all(torch.equal(a, b) for a, b in zip(weights, params(t.G), strict=True))
+    assert [g["lr"] for g in t.opt_G.param_groups] == [config.lr_G]
+
+
+def test_a_dataset_of_another_dimension_rebuilds_G_and_D():
+    t = GANTrainer(**SMALL)
+    assert t.configure(dataset="mixture_1d") is True
+    assert t.sample(4).shape == (4, 1)
+    t.run(2, progress=False)

@@ -133,6 +133,24 @@ def test_nan_pauses_restores_and_explains(dash):
     assert all(torch.equal(a, b) for a, b in zip(good, dash.trainer.G.parameters(), strict=True))
 
 
+def test_after_the_nan_guard_the_optimizers_use_the_sliders_learning_rate(dash):
+    dash.run(100)  # the good snapshot holds lr 1e-3
+    dash.controls["lr_G"].value = 1e-4
+    with torch.no_grad():
+        dash.trainer.D[0].weight.fill_(float("nan"))
+    dash.play()
+    assert wait_until(lambda: not dash.playing)
+    assert dash.trainer.config.lr_G == dash.controls["lr_G"].value == 1e-4
+    assert [g["lr"] for g in dash.trainer.opt_G.param_groups] == [1e-4]
+
+
+@pytest.mark.parametrize("changes", [{"fps": 0}, {"fps": "fast"}, {"metrics_every": 0}, {"dpi": 2.5}])
+def test_bad_dashboard_settings_are_refused_before_any_thread_starts(changes):
+    name = next(iter(changes))
+    with pytest.raises(ValueError, match=f"{name}.* must be"):
+        LiveDashboard(GANTrainer(**SMALL), **changes)
+
+
 def test_worker_exception_is_shown(dash, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("boom from the worker")
