@@ -113,7 +113,9 @@ def draw_manifold(ax, view: dict) -> LineCollection:
     draw_samples(ax, view["real"], None, view.get("modes"))
     lines = LineCollection(grid_lines(view["manifold"]), colors=FAKE, linewidths=0.6, alpha=0.8)
     ax.add_collection(lines)
-    _square(ax, view["extent"], "G's map of the noise grid")
+    d = view.get("latent_dim", 2)
+    title = "G's map of its noise grid" if d <= 2 else f"G on a 2-D slice of its {d}-D noise"
+    _square(ax, view["extent"], title)
     return lines
 
 

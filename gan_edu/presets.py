@@ -81,7 +81,7 @@ PRESETS = {
         Preset(
             "mode_collapse",
             "04, 06: modelled on Metz et al. (2017) (256-d noise, G with 2 hidden layers, D with one, "
-            "ReLU) at lr 1e-3: G's samples sit near one mode and hop from mode to mode.",
+            "ReLU) at lr 1e-3: G's samples form one blob that hops around the ring from mode to mode.",
             RING | MODE_COLLAPSE,
             steps=3000,
             quick_steps=50,

@@ -9,9 +9,10 @@ import time
 from dataclasses import asdict, dataclass, field, fields, replace
 
 import torch
+from torch.func import functional_call
 from tqdm.auto import tqdm
 
-from . import losses, metrics, nets, toy
+from . import losses, metrics, nets, toy, unroll
 from .history import History
 from .runtime import pick_device
 
@@ -53,6 +54,7 @@ class GANConfig:
     pack: int = 1  # PacGAN: D judges this many samples at once
     minibatch_std: bool = False  # D also sees the batch's spread (Karras et al. 2018)
     unroll_steps: int = 0  # unrolled GAN: G's loss against D after this many extra D steps
+    unroll_first_order: bool = False  # True: drop the term through D's look-ahead (cheaper, weaker)
     device: str = "auto"
     seed: int = 0
     history_size: int = 20_000  # steps of history kept; older ones are dropped
@@ -95,7 +97,7 @@ class GANConfig:
             value = getattr(self, name)
             if not (_is_number(value) and math.isfinite(value) and value >= 0):
                 raise ValueError(f"{name} must be zero or positive, got {value!r} (0 turns it off)")
-        for name in ("spectral_norm", "minibatch_std"):
+        for name in ("spectral_norm", "minibatch_std", "unroll_first_order"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"{name} must be True or False, got {getattr(self, name)!r}")
         if not isinstance(self.device, str):
@@ -248,11 +250,7 @@ class GANTrainer:
         x_real = self.real(cfg.batch_size, self.rng)
         z = self.noise(cfg.batch_size, self.rng)
         x_fake = self.G(z).detach()  # D's update must not change G
-        d_loss = self.loss.d_loss(self.D(x_real), self.D(x_fake))
-        if cfg.gp_weight:
-            d_loss = d_loss + cfg.gp_weight * losses.gradient_penalty(self.D, x_real, x_fake, self.rng)
-        if cfg.r1_weight:
-            d_loss = d_loss + cfg.r1_weight / 2 * losses.r1_penalty(self.D, x_real)
+        d_loss = self._d_objective(self.D, x_real, x_fake)
         self.opt_D.zero_grad()
         d_loss.backward()
         self.opt_D.step()
@@ -262,18 +260,31 @@ class GANTrainer:
                     p.clamp_(-cfg.weight_clip, cfg.weight_clip)
         return d_loss.detach()
 
+    def _d_objective(self, D, x_real: torch.Tensor, x_fake: torch.Tensor) -> torch.Tensor:
+        """D's loss with its penalties; D is the network or a function standing for it."""
+        cfg = self.config
+        d_loss = self.loss.d_loss(D(x_real), D(x_fake))
+        if cfg.gp_weight:
+            d_loss = d_loss + cfg.gp_weight * losses.gradient_penalty(D, x_real, x_fake, self.rng)
+        if cfg.r1_weight:
+            d_loss = d_loss + cfg.r1_weight / 2 * losses.r1_penalty(D, x_real)
+        return d_loss
+
     def g_step(self) -> torch.Tensor:
         """One update of G through D's judgement of fresh fakes (D's weights are not stepped).
 
-        With unroll_steps = k, D first takes k extra steps, G's loss is taken against that
-        look-ahead D, and D is then put back: G answers where D is going, not where it is. This
-        is the first-order form of Metz et al. (2017); it does not back-propagate through D's
-        k updates.
+        With unroll_steps = k, G's loss is taken against D as it will be after k more updates
+        (Metz et al. 2017): the look-ahead is differentiated through, so G's gradient includes how
+        D would react to G's change (`gan_edu.unroll`). With unroll_first_order, D is stepped ahead
+        for real, G's gradient is taken there without that reaction term, and D is put back.
         """
-        saved = self._d_state() if self.config.unroll_steps else None
-        for _ in range(self.config.unroll_steps):
+        cfg = self.config
+        if cfg.unroll_steps and not cfg.unroll_first_order:
+            return self._unrolled_g_step()
+        saved = self._d_state() if cfg.unroll_steps else None
+        for _ in range(cfg.unroll_steps):
             self.d_step()
-        z = self.noise(self.config.batch_size, self.rng)
+        z = self.noise(cfg.batch_size, self.rng)
         g_loss = self.loss.g_loss(self.D(self.G(z)))
         self.opt_G.zero_grad()
         g_loss.backward()
@@ -281,6 +292,17 @@ class GANTrainer:
         if saved is not None:
             self.D.load_state_dict(saved["D"])
             self.opt_D.load_state_dict(saved["opt_D"])
+        return g_loss.detach()
+
+    def _unrolled_g_step(self) -> torch.Tensor:
+        cfg, n = self.config, self.config.batch_size
+        batches = [(self.real(n, self.rng), self.G(self.noise(n, self.rng))) for _ in range(cfg.unroll_steps)]
+        params = unroll.lookahead(self.D, self._d_objective, batches, self.opt_D, cfg.weight_clip)
+        x_fake = self.G(self.noise(n, self.rng))
+        g_loss = self.loss.g_loss(functional_call(self.D, params, (x_fake,)))
+        self.opt_G.zero_grad()
+        g_loss.backward(inputs=list(self.G.parameters()))  # D's real parameters get no gradient
+        self.opt_G.step()
         return g_loss.detach()
 
     def _d_state(self) -> dict:
@@ -397,21 +419,32 @@ class GANTrainer:
             "extent": lim,
             "modes": None if self.data.modes is None else self.data.modes.numpy(),
             "step": self.step_count,
+            "latent_dim": self.config.latent_dim,
         }
 
     @torch.no_grad()
     def manifold(self, lines: int = 21, span: float = 2.0) -> torch.Tensor:
-        """G applied to a lines x lines grid of noise in [-span, span]^2: how G warps the z-plane.
+        """G applied to a lines x lines grid of noise: how G warps its noise. (lines, lines, dim), CPU.
 
-        With latent_dim > 2 the grid varies z_1 and z_2 and keeps the other coordinates at 0.
-        Returns (lines, lines, data_dim) on the CPU.
+        latent_dim 1 or 2: the grid is the square [-span, span]^2 of the noise (the first coordinate
+        only, for 1-D noise). More noise dimensions: a 2-D slice through *typical* noise, z0 + a u + b v
+        for a sampled z0 and two random orthonormal directions u, v (fixed by the seed), with a and b in
+        [-span, span]. (The plane of the first two coordinates, the others 0, would pass far from where
+        the noise actually lies: a 256-D Gaussian sample has length about 16, not 0.)
         """
         axis = torch.linspace(-span, span, lines)
-        z = torch.zeros(lines * lines, self.config.latent_dim)
         grid = torch.cartesian_prod(axis, axis)
-        z[:, : min(2, self.config.latent_dim)] = grid[:, : min(2, self.config.latent_dim)]
         if self.config.noise == "uniform":
-            z = z / span  # the uniform noise lives in [-1, 1]
+            grid = grid / span  # the uniform noise lives in [-1, 1]
+        d = self.config.latent_dim
+        if d <= 2:
+            z = torch.zeros(lines * lines, d)
+            z[:, :d] = grid[:, :d]
+        else:
+            g = torch.Generator().manual_seed(self.config.seed + 3)
+            z0 = self.noise(1, g).cpu()
+            directions, _ = torch.linalg.qr(torch.randn(d, 2, generator=g))  # (d, 2), orthonormal
+            z = z0 + grid @ directions.T
         return self.G(z.to(self.device)).cpu().reshape(lines, lines, -1)
 
     def config_dict(self) -> dict:

@@ -59,8 +59,9 @@ def test_weight_clipping_bounds_every_weight():
     assert max(p.abs().max().item() for p in t.D.parameters()) <= 0.02
 
 
-def test_unrolling_puts_D_back_after_the_G_step():
-    t = GANTrainer(**SMALL, unroll_steps=5)
+@pytest.mark.parametrize("first_order", [False, True])
+def test_unrolling_puts_D_back_after_the_G_step(first_order):
+    t = GANTrainer(**SMALL, unroll_steps=5, unroll_first_order=first_order)
     t.d_step()
     before = [p.clone() for p in t.D.parameters()]
     adam_steps = t.opt_D.state[next(iter(t.D.parameters()))]["step"].item()
@@ -69,6 +70,58 @@ def test_unrolling_puts_D_back_after_the_G_step():
     assert all(torch.equal(a, b) for a, b in zip(before, t.D.parameters(), strict=True))
     assert t.opt_D.state[next(iter(t.D.parameters()))]["step"].item() == adam_steps
     assert not all(torch.equal(a, b) for a, b in zip(G_before, t.G.parameters(), strict=True))
+
+
+def _unrolled_setup(optimizer):
+    """Tiny float64 G and D, D's optimizer with some state, fixed batches: the unrolled loss of G."""
+    from torch.func import functional_call
+
+    from gan_edu import losses, nets, unroll
+
+    torch.manual_seed(0)
+    G = nets.make_generator(2, 2, depth=1, width=4, activation="tanh").double()
+    D = nets.make_discriminator(2, depth=1, width=4, activation="tanh").double()
+    opt_D = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD, "rmsprop": torch.optim.RMSprop}[optimizer](
+        D.parameters(), lr=0.1
+    )
+    loss = losses.get_loss("non_saturating")
+    D(torch.randn(8, 2, dtype=torch.float64)).sum().backward()
+    opt_D.step()  # D's optimizer now has running state, which the look-ahead must start from
+    x_real, z_D = torch.randn(3, 16, 2, dtype=torch.float64), torch.randn(3, 16, 2, dtype=torch.float64)
+    z = torch.randn(16, 2, dtype=torch.float64)
+
+    def d_objective(D_fn, real, fake):
+        return loss.d_loss(D_fn(real), D_fn(fake))
+
+    def unrolled_loss(g_params, first_order=False):
+        fakes = [functional_call(G, g_params, (zd,)) for zd in z_D]
+        fakes = [f.detach() for f in fakes] if first_order else fakes
+        params = unroll.lookahead(D, d_objective, list(zip(x_real, fakes, strict=True)), opt_D)
+        return loss.g_loss(functional_call(D, params, (functional_call(G, g_params, (z,)),)))
+
+    return G, D, unrolled_loss
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "sgd", "rmsprop"])
+def test_unrolled_gradient_matches_finite_differences(optimizer):
+    """G's gradient through D's k look-ahead updates is the true derivative of the unrolled loss."""
+    G, D, unrolled_loss = _unrolled_setup(optimizer)
+    D_before = [p.detach().clone() for p in D.parameters()]
+    theta = {n: p.detach().clone().requires_grad_(True) for n, p in G.named_parameters()}
+    grads = torch.autograd.grad(unrolled_loss(theta), list(theta.values()))
+    first_order = torch.autograd.grad(unrolled_loss(theta, first_order=True), list(theta.values()))
+    gen = torch.Generator().manual_seed(1)
+    h = 1e-6
+    for _ in range(5):
+        u = {n: torch.randn(p.shape, generator=gen, dtype=torch.float64) for n, p in theta.items()}
+        plus = unrolled_loss({n: theta[n] + h * u[n] for n in theta}).item()
+        minus = unrolled_loss({n: theta[n] - h * u[n] for n in theta}).item()
+        numeric = (plus - minus) / (2 * h)
+        exact = sum((g * u[n]).sum() for g, n in zip(grads, theta, strict=True)).item()
+        partial = sum((g * u[n]).sum() for g, n in zip(first_order, theta, strict=True)).item()
+        assert abs(numeric - exact) <= 1e-6 * max(1.0, abs(numeric))
+        assert abs(numeric - partial) > 1e-4  # the reaction term is not negligible here
+    assert all(torch.equal(a, b) for a, b in zip(D_before, D.parameters(), strict=True))
 
 
 def test_option_values_are_checked():

@@ -223,3 +223,13 @@ def test_a_dataset_of_another_dimension_rebuilds_G_and_D():
     assert t.configure(dataset="mixture_1d") is True
     assert t.sample(4).shape == (4, 1)
     t.run(2, progress=False)
+
+
+def test_manifold_of_high_dimensional_noise_is_a_slice_through_typical_noise():
+    """With 64-D noise the drawn grid is centred on a sampled z (length about 8), not on z = 0."""
+    t = GANTrainer(**SMALL, latent_dim=64)
+    grid = t.manifold(lines=3, span=1.0)
+    z0 = t.noise(1, torch.Generator().manual_seed(t.config.seed + 3))
+    assert 6 < z0.norm() < 10
+    assert torch.allclose(grid[1, 1], t.G(z0)[0].detach())
+    assert grid.shape == (3, 3, 2) and t.view()["latent_dim"] == 64
