@@ -32,7 +32,8 @@ MODE_TABLE = RESULTS / "mode_table.json"
 #: Each remedy as changes to the collapsing preset (notebook 06 explains each one).
 METHODS = {
     "GAN": {},
-    "unrolled (k=5)": {"unroll_steps": 5},
+    "unrolled (k=5)": {"unroll_steps": 5},  # through D's look-ahead, as Metz et al. (2017)
+    "unrolled, first-order (k=5)": {"unroll_steps": 5, "unroll_first_order": True},
     "PacGAN2": {"pack": 2},
     "PacGAN4": {"pack": 4},
     "minibatch std": {"minibatch_std": True},
@@ -101,11 +102,13 @@ def _run_one(args: tuple) -> dict:
 
 def mode_table(seeds: int = 5, steps: int | None = None, datasets=tuple(DATASETS), methods=tuple(METHODS),
                preset: str = "mode_collapse", out: Path | None = MODE_TABLE, jobs: int = 1,
-               echo=print) -> dict:  # fmt: skip
+               echo=print, update: bool = False) -> dict:  # fmt: skip
     """Run every method on every dataset for seeds 0..seeds-1; store and return the table.
 
     jobs > 1 runs that many trainings at once, each on one CPU thread (ms_per_step is then the
-    time on one thread; with jobs = 1 it is on the process's threads).
+    time on one thread; with jobs = 1 it is on the process's threads). update=True re-makes only
+    these rows inside the stored table at `out`, keeps the others, and records the command under
+    "updates".
     """
     if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
         raise ValueError(f"seeds must be a positive integer (how many seeds, from 0), got {seeds!r}")
@@ -134,11 +137,38 @@ def mode_table(seeds: int = 5, steps: int | None = None, datasets=tuple(DATASETS
                      "machine": platform.machine(), "cpu": platform.processor() or "unknown"},
         "rows": rows,
     }  # fmt: skip
+    if update:
+        table = _merged(load_mode_table(out), table)
     if out is not None:
         out = Path(out)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(table, indent=1) + "\n")
     return table
+
+
+def _merged(stored: dict, new: dict) -> dict:
+    """The stored table with the new table's rows in place of the same (dataset, method, seed)."""
+    if any(stored["settings"][k] != new["settings"][k] for k in ("preset", "steps")):
+        raise ValueError("--update needs the stored table's preset and steps; run without --update instead")
+    fresh = {_row_key(r) for r in new["rows"]}
+    stored["rows"] = sorted(
+        [r for r in stored["rows"] if _row_key(r) not in fresh] + new["rows"], key=_row_order
+    )
+    stored["settings"]["methods"] |= new["settings"]["methods"]
+    stored["settings"]["seeds"] = sorted(set(stored["settings"]["seeds"]) | set(new["settings"]["seeds"]))
+    stored.setdefault("updates", []).append(
+        {k: new[k] for k in ("created", "versions")} | {"command": new["command"] + " --update"}
+    )
+    return stored
+
+
+def _row_key(row: dict) -> tuple:
+    return row["dataset"], row["method"], row["seed"]
+
+
+def _row_order(row: dict) -> tuple:
+    names = [*METHODS, row["method"]]  # a method no longer in METHODS goes last
+    return list(DATASETS).index(row["dataset"]), names.index(row["method"]), row["seed"]
 
 
 def command_line(seeds, steps, datasets, methods, preset) -> str:
@@ -214,9 +244,10 @@ def main(argv=None) -> int:
     p.add_argument("--preset", default="mode_collapse", help="the GAN every remedy is added to")
     p.add_argument("--out", type=Path, default=MODE_TABLE)
     p.add_argument("--jobs", type=int, default=1, help="trainings at once, one CPU thread each")
+    p.add_argument("--update", action="store_true", help="re-make only these rows in the stored table")
     args = parser.parse_args(argv)
     table = mode_table(args.seeds, args.steps, args.datasets, args.methods, args.preset, out=args.out,
-                       jobs=args.jobs)  # fmt: skip
+                       jobs=args.jobs, update=args.update)  # fmt: skip
     print(format_table(table))
     print(f"stored in {args.out}")
     return 0

@@ -57,13 +57,14 @@ class PlaneFrame:
         a, b = fig.subplots(1, 2)
         plots.draw_gan_panel(a, view, title="D's view (green = 'real') and G's pull")
         self.heat, self.fake, self.arrows = a.images[0], a.collections[1], a.collections[-1]
+        points = a.collections[:-1]  # real, fake and mode centres: drawn over D's map, not under it
         if not view["d_is_probability"]:  # raw critic scores: only their order matters
             self.heat.set_clim(0, 1)
             self.heat.colorbar.set_ticks([0, 1], labels=["low", "high"])
             self.heat.colorbar.set_label("D(x) score")
         a.get_legend().remove()  # the dashboard's caption names the colours; a legend would need redrawing
         self.lines = plots.draw_manifold(b, view)
-        self.blit = _Blitter(fig, [self.heat, self.fake, self.arrows, self.lines])
+        self.blit = _Blitter(fig, [self.heat, *points, self.arrows, self.lines])
 
     def matches(self, view: dict) -> bool:
         return self.key == (view["extent"], view["d_is_probability"], view["fake"].shape)
@@ -82,9 +83,9 @@ class PlaneFrame:
 
 
 def _nice_limit(x: float) -> float:
-    """The next of 1, 2, 5, 10, 20, 50, ... at or above x."""
+    """The next of 1, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, ... at or above x."""
     exponent = 10 ** np.floor(np.log10(max(x, 1.0)))
-    return next(m * exponent for m in (1, 2, 5, 10) if m * exponent >= x)
+    return next(m * exponent for m in (1, 1.5, 2, 3, 4, 5, 6, 8, 10) if m * exponent >= x)
 
 
 class CurveFrame:
@@ -92,7 +93,7 @@ class CurveFrame:
 
     def __init__(self, n_modes: int | None, size: float = 3.4, dpi: int = 64, max_points: int = 500):
         self.n_modes, self.max_points = n_modes, max_points
-        fig = Figure(figsize=(2 * size + 0.9, size * 0.8), dpi=dpi, layout="constrained")
+        fig = Figure(figsize=(2 * size + 1.0, size * 0.8), dpi=dpi, layout="constrained")
         self.loss_ax, self.metric_ax = fig.subplots(1, 2)
         c, d = self.loss_ax, self.metric_ax
         colors = (("d_loss", "tab:green", "D loss"), ("g_loss", plots.FAKE, "G loss"))
@@ -100,21 +101,21 @@ class CurveFrame:
                                c.plot([], [], color=col, label=f"{name}, 50-step mean")[0])
                            for k, col, name in colors}  # fmt: skip
         c.set(xlabel="step", ylabel="loss", title="losses", xlim=(0, 100), ylim=(0, 2))
-        c.legend(fontsize=7, loc="upper right")
+        c.legend(fontsize=8, loc="upper right")
         d.set(xlabel="step", ylabel="modes captured", xlim=(0, 100), ylim=(0, (n_modes or 8) + 0.5))
         d.set_title("mode coverage" if n_modes else "mode coverage (needs ring or grid data)")
         right = d.twinx()
-        right.set(ylabel="fraction / nats", ylim=(0, 2.2))
+        right.set(ylabel="HQ fraction, reverse KL", ylim=(0, 2.2))
         self.metric_lines = {
             "modes_captured": d.plot([], [], color="k", label="modes captured")[0],
             "high_quality": right.plot([], [], color="tab:green", label="high-quality fraction")[0],
             "reverse_kl": right.plot([], [], color="tab:red", label="reverse KL")[0],
         }
         handles = list(self.metric_lines.values())
-        d.legend(handles, [h.get_label() for h in handles], fontsize=7, loc="center right")
+        d.legend(handles, [h.get_label() for h in handles], fontsize=8, loc="center right")
         self.blit = _Blitter(fig, [*sum(self.loss_lines.values(), ()), *handles])
 
-    def rgba(self, history, rows: list[dict]) -> np.ndarray:
+    def rgba(self, history, rows: list[dict], until: int | None = None) -> np.ndarray:
         refresh = False
         if len(history):
             steps = history["step"]
@@ -128,7 +129,7 @@ class CurveFrame:
                 raw.set_data(steps[::stride], values[::stride])
                 mean_steps, mean = plots.moving_mean(steps, values, 50)
                 smooth.set_data(mean_steps[::stride], mean[::stride])
-            refresh |= self._fit_x(steps[-1])
+            refresh |= self._fit_x(steps[-1], until)
             y0, y1 = self.loss_ax.get_ylim()
             if np.isfinite(low) and (low < y0 or high > y1):
                 pad = 0.1 * (high - low + 1e-3)
@@ -140,10 +141,17 @@ class CurveFrame:
             self.blit.refresh()
         return self.blit.rgba()
 
-    def _fit_x(self, last_step: float) -> bool:
-        if last_step <= self.loss_ax.get_xlim()[1]:
+    def _fit_x(self, last_step: float, until: int | None) -> bool:
+        """The step axis ends where a planned run ends (`until`), else grows ahead of the last step."""
+        current = self.loss_ax.get_xlim()[1]
+        if until is not None and last_step <= until:
+            limit = until
+        elif last_step <= current:
             return False
-        limit = _nice_limit(last_step * 1.2)
+        else:
+            limit = _nice_limit(last_step * 1.2)
+        if limit == current:
+            return False
         self.loss_ax.set_xlim(0, limit)
         self.metric_ax.set_xlim(0, limit)
         return True
@@ -157,13 +165,13 @@ class DashboardFrame:
         self.planes: PlaneFrame | None = None
         self.curves: CurveFrame | None = None
 
-    def jpeg(self, view: dict, history, rows: list[dict]) -> bytes:
+    def jpeg(self, view: dict, history, rows: list[dict], until: int | None = None) -> bytes:
         if self.planes is None or not self.planes.matches(view):
             self.planes = PlaneFrame(view, dpi=self.dpi)
         n_modes = None if view.get("modes") is None else len(view["modes"])
         if self.curves is None or len(history) == 0 or self.curves.n_modes != n_modes:
             self.curves = CurveFrame(n_modes, dpi=self.dpi)
-        top, bottom = self.planes.rgba(view), self.curves.rgba(history, rows)
+        top, bottom = self.planes.rgba(view), self.curves.rgba(history, rows, until)
         width = max(top.shape[1], bottom.shape[1])
         pad = [
             np.pad(p, ((0, 0), (0, width - p.shape[1]), (0, 0)), constant_values=255) for p in (top, bottom)

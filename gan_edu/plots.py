@@ -9,10 +9,14 @@ from __future__ import annotations
 import io
 
 import numpy as np
+from matplotlib import colormaps
 from matplotlib.collections import LineCollection
+from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
 REAL, FAKE = "#1f77b4", "#ff7f0e"  # blue real, orange fake, in every figure of the course
+# D's map in greens that stop at a mid green, so that blue real points stay visible on it
+D_CMAP = ListedColormap(colormaps["Greens"](np.linspace(0.0, 0.6, 256)), name="d_greens")
 
 
 def _figure(ncols: int = 1, size: float = 4.0) -> tuple[Figure, list]:
@@ -26,8 +30,8 @@ def draw_heatmap(ax, view: dict) -> None:
     lim = view["extent"]
     grid = view["d_grid"]
     vmin, vmax = (0.0, 1.0) if view["d_is_probability"] else (grid.min(), grid.max() + 1e-9)
-    image = ax.imshow(grid, origin="lower", extent=(-lim, lim, -lim, lim), cmap="Greens",
-                      vmin=vmin, vmax=vmax, alpha=0.8, interpolation="bilinear")  # fmt: skip
+    image = ax.imshow(grid, origin="lower", extent=(-lim, lim, -lim, lim), cmap=D_CMAP,
+                      vmin=vmin, vmax=vmax, interpolation="bilinear")  # fmt: skip
     label = "D(x) = P(real)" if view["d_is_probability"] else "D(x) score"
     ax.figure.colorbar(image, ax=ax, shrink=0.8, label=label)
 
@@ -35,9 +39,10 @@ def draw_heatmap(ax, view: dict) -> None:
 def draw_samples(ax, real: np.ndarray | None, fake: np.ndarray | None, modes=None) -> None:
     """Real points in blue, generated points in orange, mode centres as black crosses."""
     if real is not None:
-        ax.scatter(real[:, 0], real[:, 1], s=4, c=REAL, alpha=0.5, label="real x")
+        ax.scatter(real[:, 0], real[:, 1], s=7, c=REAL, alpha=0.8, edgecolors="white", linewidths=0.3,
+                   label="real x")  # fmt: skip
     if fake is not None:
-        ax.scatter(fake[:, 0], fake[:, 1], s=4, c=FAKE, alpha=0.7, label="fake G(z)")
+        ax.scatter(fake[:, 0], fake[:, 1], s=7, c=FAKE, alpha=0.8, label="fake G(z)")
     if modes is not None:
         ax.scatter(modes[:, 0], modes[:, 1], marker="x", c="k", s=30, label="mode centre")
 
@@ -80,7 +85,7 @@ def draw_gan_panel(
     if arrows:
         draw_arrows(ax, view["fake"], view["arrows"])
     _square(ax, view["extent"], title or f"step {view['step']}: D's view and G's pull")
-    ax.legend(loc="upper right", fontsize=7, markerscale=2)
+    ax.legend(loc="upper right", fontsize=8, markerscale=1.5)
 
 
 def moving_mean(steps: np.ndarray, values: np.ndarray, window: int = 50) -> tuple[np.ndarray, np.ndarray]:
@@ -100,7 +105,7 @@ def draw_losses(ax, history, window: int = 50) -> None:
     ax.set_xlabel("step")
     ax.set_ylabel("loss")
     ax.set_title("losses")
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=8)
 
 
 def grid_lines(warped: np.ndarray) -> list[np.ndarray]:

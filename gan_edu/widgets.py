@@ -26,6 +26,40 @@ from .runtime import available_devices
 from .train import NOISES, OPTIMIZERS, GANConfig, GANTrainer, TrainingDiverged
 
 STEP_MODES = {"D and G": (True, True), "D only": (True, False), "G only": (False, True)}
+
+
+def model_diagram(d: bool, g: bool) -> str:
+    """GAN Lab's model view as SVG: noise -> G -> fake -> D <- real, the networks that train lit up."""
+
+    def box(x, label, on, color):
+        fill, stroke, weight = (color, "#222", "bold") if on else ("#f2f2f2", "#aaa", "normal")
+        return (f"<rect x='{x}' y='8' width='46' height='30' rx='5' fill='{fill}' stroke='{stroke}' "
+                f"stroke-width='{2 if on else 1}'/><text x='{x + 23}' y='28' text-anchor='middle' "
+                f"font-weight='{weight}' font-size='14'>{label}</text>")  # fmt: skip
+
+    def text(x, label, color="#333"):
+        return f"<text x='{x}' y='28' text-anchor='middle' font-size='13' fill='{color}'>{label}</text>"
+
+    arrow = "stroke='#555' stroke-width='1.5' marker-end='url(#arrowhead)'"
+    trained = " and ".join(n for n, on in (("D", d), ("G", g)) if on)
+    return (
+        "<svg width='470' height='62' role='img' aria-label='noise to G to fake to D, real to D'>"
+        "<defs><marker id='arrowhead' markerWidth='8' markerHeight='8' refX='7' refY='4' orient='auto'>"
+        "<path d='M0,0 L8,4 L0,8 z' fill='#555'/></marker></defs>"
+        + text(30, "noise z")
+        + f"<line x1='62' y1='23' x2='86' y2='23' {arrow}/>"
+        + box(90, "G", g, "#ffbf80")
+        + f"<line x1='138' y1='23' x2='162' y2='23' {arrow}/>"
+        + text(200, "fake G(z)", "#ff7f0e")
+        + f"<line x1='240' y1='23' x2='264' y2='23' {arrow}/>"
+        + box(268, "D", d, "#9fd49f")
+        + f"<line x1='360' y1='23' x2='318' y2='23' {arrow}/>"
+        + text(392, "real x", "#1f77b4")
+        + f"<text x='235' y='56' text-anchor='middle' font-size='12' fill='#333'>trained in each step: "
+        f"<tspan font-weight='bold'>{trained}</tspan></text></svg>"
+    )
+
+
 PENALTIES = {"none": None, "R1": "r1_weight", "gradient penalty": "gp_weight"}
 CLIPS = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)  # WGAN weight clipping; 0 = off
 REMEDIES = ["spectral_norm", "unroll_steps", "pack", "minibatch_std", "weight_clip"]
@@ -48,7 +82,7 @@ class LiveDashboard:
     """
 
     def __init__(self, trainer: GANTrainer | str = "balanced", data=None, fps: float = 5.0,
-                 metrics_every: int = 100, dpi: int = 64):  # fmt: skip
+                 metrics_every: int = 100, dpi: int = 80):  # fmt: skip
         if isinstance(trainer, str):
             trainer = GANTrainer(get_preset(trainer).config, data=data)
         elif not isinstance(trainer, GANTrainer):
@@ -66,6 +100,7 @@ class LiveDashboard:
         self.metric_rows: deque[dict] = deque(maxlen=1000)
         self._rate = 0.0
         self._jpeg = b""
+        self._until: int | None = None  # where the step axes end: the end of the last run(steps)
         self._syncing = False
         self._frame = DashboardFrame(dpi)
         self._render_lock = threading.Lock()
@@ -132,9 +167,11 @@ class LiveDashboard:
         b["reset"].on_click(lambda _: self.reset())
         b["copy"].on_click(lambda _: self.copy_config())
         self.step_mode = W.ToggleButtons(options=list(STEP_MODES), description="step")
+        self.diagram = W.HTML(model_diagram(True, True))
+        self.step_mode.observe(self._on_step_mode, names="value")
         self.preset = W.Dropdown(options=["(choose)", *PRESETS], description="preset")
         self.preset.observe(self._on_preset, names="value")
-        self.image = W.Image(format="jpeg", layout=W.Layout(width="100%", max_width="620px"))
+        self.image = W.Image(format="jpeg", layout=W.Layout(width="100%", max_width="780px"))
         self.status = W.HTML()
         self.message = W.HTML()
         self.config_text = W.Textarea(layout=W.Layout(width="100%", height="0px", display="none"))
@@ -148,10 +185,12 @@ class LiveDashboard:
         )
         bar = W.HBox([b["play"], b["pause"], b["step"], b["reset"], b["copy"]])
         caption = W.HTML("<small>top left: <b style='color:#1f77b4'>real</b> and <b style='color:#ff7f0e'>"
-                         "generated</b> points on D's output (dark green: D says real), arrows: where G's "
-                         "next update moves its points; top right: how G maps a grid of noise values; "
-                         "crosses: mode centres</small>")  # fmt: skip
-        view = W.VBox([bar, self.step_mode, self.status, self.image, caption, self.message])
+                         "generated</b> points on D's output (green: D says real), arrows: the pull of G's "
+                         "loss on each point; top right: how G maps a grid of noise values (a 2-D "
+                         "slice through typical noise when it has more than 2 dimensions); crosses: "
+                         "mode centres</small>")  # fmt: skip
+        view = W.VBox([bar, W.HBox([self.step_mode, self.diagram]), self.status, self.image, caption,
+                       self.message])  # fmt: skip
         self.widget = W.VBox([W.HBox([panel, view]), self.config_text])
         self.widget.add_class("gan-edu-dashboard")
 
@@ -202,6 +241,9 @@ class LiveDashboard:
                   + (" (G and D rebuilt from the seed)" if rebuilt else ""))  # fmt: skip
         if not self.playing:
             self.draw()
+
+    def _on_step_mode(self, change) -> None:
+        self.diagram.value = model_diagram(*STEP_MODES[change["new"]])
 
     def _on_preset(self, change) -> None:
         if change["new"] in PRESETS:
@@ -291,6 +333,7 @@ class LiveDashboard:
         if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
             raise ValueError(f"steps must be a positive integer, got {steps!r}")
         self.pause()
+        self._until = self.trainer.step_count + steps
         self._train(steps)
         self.draw()
         return self
@@ -302,6 +345,7 @@ class LiveDashboard:
         with self.lock:
             self.trainer.reset()
             self.metric_rows.clear()
+        self._until = None
         self.draw()
         if was_playing:
             self.play()
@@ -315,7 +359,7 @@ class LiveDashboard:
             rows = list(self.metric_rows)
             step, device = self.trainer.step_count, self.trainer.device
         with self._render_lock:  # the worker and a button click may both draw
-            self._jpeg = self._frame.jpeg(view, history, rows)
+            self._jpeg = self._frame.jpeg(view, history, rows, self._until)
             self.image.value = self._jpeg
         state = "playing" if self.playing and not self._stop.is_set() else "paused"
         self.status.value = (f"<b>step <span class='gan-edu-step'>{step}</span></b> · "

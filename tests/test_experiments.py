@@ -82,3 +82,17 @@ def test_stored_table_is_complete_and_says_how_it_was_made():
     assert s["methods"] == experiments.METHODS and set(s["datasets"]) == set(experiments.DATASETS)
     runs = {(r["dataset"], r["method"], r["seed"]) for r in table["rows"]}
     assert runs == {(d, m, k) for d in experiments.DATASETS for m in experiments.METHODS for k in range(5)}
+
+
+def test_update_re_makes_only_the_named_rows(tmp_path):
+    out = tmp_path / "t.json"
+    kw = {"seeds": 1, "steps": 3, "datasets": ("ring",), "out": out, "echo": None}
+    experiments.mode_table(methods=("GAN", "PacGAN2"), **kw)
+    first = experiments.load_mode_table(out)
+    experiments.mode_table(methods=("unrolled (k=5)",), update=True, **kw)
+    table = experiments.load_mode_table(out)
+    assert [r["method"] for r in table["rows"]] == ["GAN", "unrolled (k=5)", "PacGAN2"]  # METHODS order
+    assert table["rows"][0] == first["rows"][0] and table["command"] == first["command"]
+    assert table["updates"][0]["command"].endswith("--methods 'unrolled (k=5)' --update")
+    with pytest.raises(ValueError, match="--update needs the stored table's preset and steps"):
+        experiments.mode_table(methods=("GAN",), update=True, **(kw | {"steps": 4}))

@@ -151,6 +151,18 @@ def test_bad_dashboard_settings_are_refused_before_any_thread_starts(changes):
         LiveDashboard(GANTrainer(**SMALL), **changes)
 
 
+def test_model_diagram_lights_up_the_networks_that_train(dash):
+    assert "trained in each step: <tspan font-weight='bold'>D and G</tspan>" in dash.diagram.value
+    dash.step_mode.value = "G only"
+    assert "trained in each step: <tspan font-weight='bold'>G</tspan>" in dash.diagram.value
+
+
+def test_step_axes_end_where_the_run_ends(dash):
+    dash.run(150)
+    assert dash._frame.curves.loss_ax.get_xlim() == (0, 150)
+    assert dash._frame.curves.metric_ax.get_xlim() == (0, 150)
+
+
 def test_worker_exception_is_shown(dash, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("boom from the worker")
