@@ -40,10 +40,10 @@ def main() -> None:
     base = seconds["GAN"] / total
     print(f"\nmode_collapse preset on the ring, batch {cfg.batch_size}, {total} steps each, "
           f"{torch.get_num_threads()} CPU threads")  # fmt: skip
-    print(f"{'remedy':16s} {'ms/step':>8s} {'x GAN':>6s}")
+    print(f"{'remedy':28s} {'ms/step':>8s} {'x GAN':>6s}")
     for name in trainers:
         ms = seconds[name] / total
-        print(f"{name:16s} {1000 * ms:8.2f} {ms / base:6.2f}")
+        print(f"{name:28s} {1000 * ms:8.2f} {ms / base:6.2f}")
 
 
 if __name__ == "__main__":
