@@ -55,7 +55,8 @@ notebooks: setup
 
 claims: setup
 	@echo ">> claims: the numbers the notebooks state, at full budget, on $(JOBS) workers"
-	GAN_EDU_THREADS=1 $(PYTEST) -q -m claims -n $(JOBS) --dist loadgroup --durations=0 tests/test_claims.py
+	GAN_EDU_THREADS=1 $(PYTEST) -q -m claims -n $(JOBS) --dist loadscope --no-loadscope-reorder --durations=0 \
+		tests/test_claims.py
 
 bench: setup
 	@for script in bench/*.py; do echo ">> $$script"; $(PY) $$script || exit 1; done

@@ -58,7 +58,7 @@ def arrow_vectors(fake: np.ndarray, arrows: np.ndarray) -> tuple[np.ndarray, np.
 
 
 def draw_arrows(ax, fake: np.ndarray, arrows: np.ndarray) -> None:
-    """G's gradient on its own samples: where each update pushes the fake points."""
+    """The pull of G's loss on each of its samples, -d g_loss / d x: up D's slope towards 'real'."""
     f = fake[::ARROW_EVERY]
     u, v = arrow_vectors(fake, arrows)
     ax.quiver(

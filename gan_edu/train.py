@@ -393,7 +393,8 @@ class GANTrainer:
     def view(self, n: int = 512, resolution: int = 64) -> dict:
         """What the plots show, as NumPy arrays: real and fake points, D over the plane, G's pull.
 
-        `arrows[i]` is -d g_loss / d x at fake point i: the direction G's update moves that point.
+        `arrows[i]` is -d g_loss / d x at fake point i: the pull of G's loss on that point (G's update
+        moves all points together, through its weights and the optimizer, not each along its arrow).
         `d_grid` is D's output on a resolution x resolution grid: a probability for the BCE losses,
         the raw score for the others.
         """

@@ -17,17 +17,18 @@ def _cost(item) -> float:
 
 
 def pytest_collection_modifyitems(config, items):
-    """Claims run costliest first (a group of shared runs counts as one), so that two workers finish
-    together instead of one starting the longest claim last. Other tests keep their order."""
-    group_cost: dict[str, float] = {}
+    """Claims run costliest first (a class of tests that share a trained run counts as one unit, as
+    `--dist loadscope` sends it to one worker), so that the workers finish together instead of one
+    starting the longest claim last. Other tests keep their order."""
+    if not any(item.get_closest_marker("cost") for item in items):
+        return
+    unit_cost: dict[str, float] = {}
     for item in items:
-        group = item.get_closest_marker("xdist_group")
-        if group:
-            group_cost[group.args[0]] = group_cost.get(group.args[0], 0.0) + _cost(item)
+        unit = item.cls.__name__ if item.cls else item.nodeid
+        unit_cost[unit] = unit_cost.get(unit, 0.0) + _cost(item)
 
     def key(item):
-        group = item.get_closest_marker("xdist_group")
-        return (-group_cost[group.args[0]], group.args[0]) if group else (-_cost(item), "")
+        unit = item.cls.__name__ if item.cls else item.nodeid
+        return -unit_cost[unit], unit if item.cls else ""
 
-    if any(item.get_closest_marker("cost") for item in items):
-        items.sort(key=key)  # stable: a group's tests stay in file order
+    items.sort(key=key)  # stable: a class's tests stay in file order
