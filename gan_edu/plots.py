@@ -14,6 +14,8 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
+from . import theory
+
 REAL, FAKE = "#1f77b4", "#ff7f0e"  # blue real, orange fake, in every figure of the course
 # D's map in greens that stop at a mid green, so that blue real points stay visible on it
 D_CMAP = ListedColormap(colormaps["Greens"](np.linspace(0.0, 0.6, 256)), name="d_greens")
@@ -154,3 +156,35 @@ def to_png(fig: Figure, dpi: int = 80) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()
+
+
+def draw_dirac(ax, method: str, scheme: str = "simultaneous", lim: float = 4.0, arrows: int = 21,
+               **trajectory) -> np.ndarray:  # fmt: skip
+    """One Dirac-GAN panel (notebook 05): the vector field in grey, a trajectory from (1, 1) in red
+    (`trajectory` goes to `theory.dirac_trajectory`), the equilibrium as a star. Returns the path."""
+    theta, psi = np.meshgrid(np.linspace(-lim, lim, arrows), np.linspace(-lim, lim, arrows))
+    if arrows:
+        ax.quiver(theta, psi, *theory.dirac_field(method, theta, psi, trajectory.get("param")), color="0.6")
+    path = theory.dirac_trajectory(method, scheme, **trajectory)
+    ax.plot(path[:, 0], path[:, 1], color="tab:red", lw=1)
+    ax.plot(*path[0], "ko", ms=4), ax.plot(0, 0, "k*", ms=10)
+    ax.set(xlabel="θ (generator)", ylabel="ψ (discriminator)", aspect="equal")
+    return path
+
+
+def collapse_strip(snapshots, real: np.ndarray, modes: np.ndarray) -> Figure:
+    """Notebook 06: one panel per (step, samples, metrics) snapshot, the mode most samples are
+    nearest to marked, on shared axes that never cut a far-off blob off."""
+    lim = max(3.0, 1.05 * max(np.abs(fake).max() for _, fake, _ in snapshots))
+    fig = Figure(figsize=(16, 3.7), layout="constrained")
+    for ax, (step, fake, m) in zip(fig.subplots(1, len(snapshots), squeeze=False)[0], snapshots, strict=True):
+        top = int(np.argmax(m["shares"]))
+        ax.scatter(*real.T, s=2, color=REAL, label="data")
+        ax.scatter(*fake.T, s=2, color=FAKE, alpha=0.5, label="G's samples")
+        ax.plot(*modes[top], "k+", ms=12, mew=2, label="mode most samples are nearest to")
+        ax.set(xlim=(-lim, lim), ylim=(-lim, lim), aspect="equal", xlabel="$x_1$", ylabel="$x_2$")
+        ax.set_title(f"step {step}\n{m['shares'][top]:.0%} nearest to mode {top}\n"
+                     f"{m['high_quality']:.0%} high quality", fontsize=8)  # fmt: skip
+    fig.legend(*fig.axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=3, markerscale=2)
+    fig.suptitle("mode collapse: one blob that moves from mode to mode")
+    return fig

@@ -453,37 +453,6 @@ class GANTrainer:
         return asdict(self.config)
 
 
-def fit_discriminator(D: torch.nn.Module, real: toy.ToyDataset, fake: toy.ToyDataset, steps: int = 2000,
-                      lr: float = 1e-3, batch_size: int = 512, seed: int = 0, loss: str = "bce",
-                      gp_weight: float = 0.0, weight_clip: float = 0.0) -> list[float]:  # fmt: skip
-    """Train D alone to tell `real` samples from `fake` ones; return its loss at each step.
-
-    loss="bce": a discriminator (notebook 02: it approaches D* = p_data / (p_data + p_g)).
-    loss="wasserstein": a critic, kept Lipschitz by a gradient penalty and/or weight clipping
-    (notebook 07: E[f(real)] - E[f(fake)] then estimates the Wasserstein-1 distance).
-    """
-    if loss not in ("bce", "wasserstein"):
-        raise ValueError(f"loss must be 'bce' or 'wasserstein', got {loss!r}")
-    rng = torch.Generator().manual_seed(seed)
-    opt = torch.optim.Adam(D.parameters(), lr=lr, betas=(0.5, 0.999))
-    d_loss_fn = losses.bce_d_loss if loss == "bce" else losses.wasserstein_d_loss
-    history = []
-    for _ in range(steps):
-        x_real, x_fake = real.sample(batch_size, rng), fake.sample(batch_size, rng)
-        d_loss = d_loss_fn(D(x_real), D(x_fake))
-        if gp_weight:
-            d_loss = d_loss + gp_weight * losses.gradient_penalty(D, x_real, x_fake, rng)
-        opt.zero_grad()
-        d_loss.backward()
-        opt.step()
-        if weight_clip:
-            with torch.no_grad():
-                for p in D.parameters():
-                    p.clamp_(-weight_clip, weight_clip)
-        history.append(d_loss.item())
-    return history
-
-
 def _grad_norm(net: torch.nn.Module) -> float:
     grads = [p.grad for p in net.parameters() if p.grad is not None]
     return torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads))).item() if grads else 0.0

@@ -46,8 +46,10 @@ def lab(tmp_path_factory):
     for name, folder in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTERLAB_SETTINGS_DIR", "settings"),
                          ("JUPYTERLAB_WORKSPACES_DIR", "workspaces")):  # fmt: skip
         env[name] = str(home / folder)  # a clean JupyterLab, whatever the user has configured
-    for plugin, settings in (("notebook-extension/tracker", '{"windowingMode": "none"}'),  # render every cell
-                             ("apputils-extension/notification", '{"fetchNews": "false"}')):  # fmt: skip
+    # render every cell; no news; no autosave, which would write the run's outputs into notebooks/
+    for plugin, settings in (("notebook-extension/tracker", '{"windowingMode": "none"}'),
+                             ("apputils-extension/notification", '{"fetchNews": "false"}'),
+                             ("docmanager-extension/plugin", '{"autosave": false}')):  # fmt: skip
         path = home / "settings" / f"@jupyterlab/{plugin}.jupyterlab-settings"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(settings)

@@ -93,6 +93,8 @@ def test_03_spot_the_bug_outcomes():
         "03_building_blocks.ipynb",
         """
 assert steps == 3000 and result["modes_captured"] == 8 and result["high_quality"] >= 0.90
+bug1, bug2, bug3, bug4, bug5, bug6 = mysteries.values()
+assert [r["name"] for r in (bug1, bug6)] == ["mystery 1", "mystery 6"]
 assert bug1["modes_captured"] == 8 and bug1["high_quality"] < 0.10          # "every mode, few % HQ"
 assert not bug2["G_moved"] and not bug4["G_moved"]
 assert bug3["modes_captured"] == 0 and bug3["D_says_real_on_fakes"] > 0.999  # "colluding, 1.000"

@@ -6,7 +6,7 @@ import scipy.stats
 import torch
 
 from gan_edu import GANTrainer, metrics, nets, toy
-from gan_edu.train import fit_discriminator
+from gan_edu.discriminators import fit_discriminator
 
 SMALL = {"g_width": 32, "d_width": 32, "batch_size": 64, "device": "cpu"}
 

@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from gan_edu import nets, theory, toy
-from gan_edu.train import fit_discriminator
+from gan_edu.discriminators import fit_discriminator
 
 X = np.linspace(-12, 12, 6001)
 PAIRS = [

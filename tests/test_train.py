@@ -233,3 +233,25 @@ def test_manifold_of_high_dimensional_noise_is_a_slice_through_typical_noise():
     assert 6 < z0.norm() < 10
     assert torch.allclose(grid[1, 1], t.G(z0)[0].detach())
     assert grid.shape == (3, 3, 2) and t.view()["latent_dim"] == 64
+
+
+def test_notebook_03_answers_quote_the_code_that_runs_and_each_mystery_breaks_one_piece():
+    """03's collapsed answers quote each bug's line; it must be the line `gan_edu.bugs` runs."""
+    import inspect
+    import json
+    import re
+
+    from gan_edu import bugs
+    from gan_edu.notebook import NOTEBOOKS
+
+    cells = json.loads((NOTEBOOKS / "03_building_blocks.ipynb").read_text())["cells"]
+    text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    quoted = re.findall(r"<summary>Mystery (\d)</summary>.*?```python\n(.*?)```", text, re.S)
+    assert [int(n) for n, _ in quoted] == sorted(bugs.BUGS)
+    for number, snippet in quoted:
+        source = inspect.getsource(bugs.BUGS[int(number)].broken)
+        assert all(line.strip() in source for line in snippet.strip().splitlines()), number
+    code = tagged_code("03_building_blocks.ipynb", "train_step")
+    lab = bugs.BugLab(code["d_step"], code["g_step"], None, None, None, 1)
+    with pytest.raises(ValueError, match="no mystery 7"):
+        lab.run(7)
