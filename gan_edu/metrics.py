@@ -1,4 +1,5 @@
-"""How good are generated samples? Mode coverage as VEEGAN and PacGAN measure it (notebooks 00, 06).
+"""How good are generated samples? Mode coverage as VEEGAN and PacGAN measure it (notebooks 00, 06);
+for images, distances between the evaluator's features of real and generated images (08 onwards).
 
 Definitions (Srivastava et al. 2017, VEEGAN; Lin et al. 2018, PacGAN):
 - a sample is *high quality* when it lies within 3 standard deviations of its nearest mode;
@@ -10,9 +11,13 @@ Definitions (Srivastava et al. 2017, VEEGAN; Lin et al. 2018, PacGAN):
 
 from __future__ import annotations
 
+import contextlib
+import io
 import math
 
 import numpy as np
+import prdc
+import scipy.linalg
 import torch
 
 
@@ -82,3 +87,52 @@ def gaussian_mass_within(k: float, dim: int = 2) -> float:
     if dim == 2:
         return 1 - math.exp(-(k**2) / 2)
     raise ValueError(f"dim must be 1 or 2, got {dim}")
+
+
+# ---- images: distances between the evaluator's features ------------------------------------------
+def frechet_distance(a, b) -> float:
+    """Fréchet distance between Gaussians fitted to two feature sets (N, d) and (M, d):
+    |mu_a - mu_b|^2 + tr(S_a + S_b - 2 (S_a S_b)^(1/2)) (Heusel et al. 2017, with our evaluator's
+    features in place of Inception's). Written out rather than taken from torchmetrics: it is the
+    formula notebook 10 derives, and scipy's sqrtm is all it needs."""
+    a, b = _features(a, "a"), _features(b, "b")
+    mu_a, mu_b = a.mean(0), b.mean(0)
+    cov_a, cov_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    root = scipy.linalg.sqrtm(cov_a @ cov_b)
+    root = root.real  # rounding leaves tiny imaginary parts; the exact root of a PSD product is real
+    return float(((mu_a - mu_b) ** 2).sum() + np.trace(cov_a + cov_b - 2 * root))
+
+
+def precision_recall(real, fake, k_pr: int = 3, k_dc: int = 5) -> dict:
+    """Precision and recall (Kynkäänniemi et al. 2019, k = 3), density and coverage (Naeem et al.
+    2020, k = 5), computed by the `prdc` package (its authors' code) from two feature sets."""
+    real, fake = _features(real, "real"), _features(fake, "fake")
+    with contextlib.redirect_stdout(io.StringIO()):  # prdc prints the sample counts on every call
+        pr = prdc.compute_prdc(real, fake, nearest_k=k_pr)
+        dc = prdc.compute_prdc(real, fake, nearest_k=k_dc)
+    return {"precision": float(pr["precision"]), "recall": float(pr["recall"]),
+            "density": float(dc["density"]), "coverage": float(dc["coverage"])}  # fmt: skip
+
+
+# "Recognisable", defined once: the evaluator is sure of most samples, and they spread over the classes.
+RECOGNISABLE = {"confidence": 0.9, "confident_share": 0.7, "classes": 9, "class_share": 0.03}
+
+
+def class_stats(probabilities) -> dict:
+    """From the evaluator's class probabilities (N, 10): the share of samples it is confident about
+    (top probability > 0.9), the class histogram of its top choices, and whether that is
+    "recognisable" (at least 70% confident and at least 9 classes with 3% of the samples each)."""
+    p = _features(probabilities, "probabilities")
+    confident = float((p.max(1) > RECOGNISABLE["confidence"]).mean())
+    histogram = np.bincount(p.argmax(1), minlength=p.shape[1]) / len(p)
+    classes = int((histogram >= RECOGNISABLE["class_share"]).sum())
+    ok = confident >= RECOGNISABLE["confident_share"] and classes >= RECOGNISABLE["classes"]
+    return {"confident": confident, "histogram": histogram, "classes_present": classes, "recognisable": ok}
+
+
+def _features(x, name: str) -> np.ndarray:
+    x = _as_numpy(x, name)
+    if len(x) < 2 or not np.isfinite(x).all():
+        raise ValueError(f"{name} needs at least 2 rows of finite numbers, got shape {x.shape} "
+                         f"with {int((~np.isfinite(x)).sum())} NaN or infinite values")  # fmt: skip
+    return x

@@ -110,3 +110,74 @@ def init_weights(net: nn.Module, scheme: str = "pytorch") -> nn.Module:
             if m.bias is not None:
                 nn.init.zeros_(m.bias)
     return net
+
+
+ARCHITECTURES = ("mlp", "dcgan")
+
+
+def _image_shape(shape) -> tuple[int, int, int]:
+    if len(shape) != 3 or shape[1] != shape[2] or shape[1] % 4:
+        raise ValueError(f"the dcgan networks make square images (C, H, H) with H a multiple of 4, "
+                         f"such as (1, 8, 8) or (1, 28, 28); got shape {tuple(shape)}")  # fmt: skip
+    return tuple(int(s) for s in shape)
+
+
+def dcgan_generator(latent_dim: int, shape, width: int = 32) -> nn.Sequential:
+    """DCGAN-style G (Radford et al. 2016) for (C, H, H) images: z (B, latent_dim) -> (B, C, H, H).
+
+    Transposed convolutions double the resolution twice from H/4; batch norm and ReLU after each
+    but the last, which ends in tanh (pixels live in [-1, 1]); no bias before a batch norm.
+    """
+    C, H, _ = _image_shape(shape)
+    s, w = H // 4, _positive_int("width", width)
+    net = nn.Sequential(  # z: (B, latent_dim)
+        nn.Unflatten(1, (latent_dim, 1, 1)),  # (B, latent_dim, 1, 1)
+        nn.ConvTranspose2d(latent_dim, 2 * w, s, 1, 0, bias=False),  # (B, 2w, H/4, H/4)
+        nn.BatchNorm2d(2 * w),
+        nn.ReLU(),
+        nn.ConvTranspose2d(2 * w, w, 4, 2, 1, bias=False),  # (B, w, H/2, H/2)
+        nn.BatchNorm2d(w),
+        nn.ReLU(),
+        nn.ConvTranspose2d(w, C, 4, 2, 1),  # (B, C, H, H)
+        nn.Tanh(),  # pixels in [-1, 1], like the data
+    )
+    return init_weights(net, "dcgan")
+
+
+def dcgan_discriminator(shape, width: int = 32, spectral_norm: bool = False) -> nn.Sequential:
+    """DCGAN-style D for (C, H, H) images: (B, C, H, H) -> one logit per image, (B, 1).
+
+    Strided convolutions halve the resolution twice (no pooling), LeakyReLU(0.2), no batch norm
+    (so that gradient penalties, which need each image judged on its own, apply), a logit out.
+    """
+    C, H, _ = _image_shape(shape)
+    w = _positive_int("width", width)
+    wrap = nn.utils.parametrizations.spectral_norm if spectral_norm else (lambda layer: layer)
+    net = nn.Sequential(  # x: (B, C, H, H)
+        wrap(nn.Conv2d(C, w, 4, 2, 1)),  # (B, w, H/2, H/2)
+        nn.LeakyReLU(0.2),
+        wrap(nn.Conv2d(w, 2 * w, 4, 2, 1)),  # (B, 2w, H/4, H/4)
+        nn.LeakyReLU(0.2),
+        wrap(nn.Conv2d(2 * w, 1, H // 4, 1, 0)),  # (B, 1, 1, 1)
+        nn.Flatten(),  # (B, 1): a logit per image
+    )
+    return init_weights(net, "dcgan")
+
+
+def build(config, shape) -> tuple[nn.Module, nn.Module]:
+    """G and D for a GANConfig and data of `shape`: (dim,) for points, (C, H, W) for images."""
+    cfg, shape = config, tuple(shape)
+    if cfg.arch == "dcgan":
+        if cfg.pack > 1 or cfg.minibatch_std:
+            raise ValueError(
+                "pack and minibatch_std are built for the mlp networks; set arch='mlp' or turn them off"
+            )
+        return (dcgan_generator(cfg.latent_dim, shape, cfg.g_width),
+                dcgan_discriminator(shape, cfg.d_width, cfg.spectral_norm))  # fmt: skip
+    dim = int(torch.Size(shape).numel())
+    G = make_generator(cfg.latent_dim, dim, cfg.g_depth, cfg.g_width, cfg.g_activation)
+    D = make_discriminator(dim, cfg.d_depth, cfg.d_width, cfg.d_activation, cfg.spectral_norm, cfg.pack,
+                           cfg.minibatch_std)  # fmt: skip
+    if len(shape) > 1:  # an MLP on images: flat vectors inside, tanh pixels out
+        G, D = nn.Sequential(*G, nn.Tanh(), nn.Unflatten(1, shape)), nn.Sequential(nn.Flatten(), *D)
+    return G, D

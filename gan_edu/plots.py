@@ -188,3 +188,33 @@ def collapse_strip(snapshots, real: np.ndarray, modes: np.ndarray) -> Figure:
     fig.legend(*fig.axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=3, markerscale=2)
     fig.suptitle("mode collapse: one blob that moves from mode to mode")
     return fig
+
+
+def tile(images, columns: int = 8, pad: int = 1) -> np.ndarray:
+    """(N, 1, H, W) images in [-1, 1] -> one (rows * (H + pad), columns * (W + pad)) array in [0, 1]."""
+    x = np.asarray(images.detach().cpu() if hasattr(images, "detach") else images, dtype=np.float32)
+    if x.ndim != 4 or x.shape[1] != 1:
+        raise ValueError(f"tile() takes grey images of shape (N, 1, H, W), got {x.shape}")
+    n, _, h, w = x.shape
+    rows = -(-n // columns)
+    canvas = np.zeros((rows * (h + pad) + pad, columns * (w + pad) + pad), dtype=np.float32)
+    for i, image in enumerate((x[:, 0].clip(-1, 1) + 1) / 2):
+        r, c = divmod(i, columns)
+        canvas[
+            pad + r * (h + pad) : pad + r * (h + pad) + h, pad + c * (w + pad) : pad + c * (w + pad) + w
+        ] = image
+    return canvas
+
+
+def draw_grid(ax, images, columns: int = 8, title: str = "") -> None:
+    """A grid of grey images on one Axes (white background lines between them)."""
+    ax.imshow(tile(images, columns), cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
+    ax.set(xticks=[], yticks=[], title=title)
+
+
+def image_grids(grids: dict, columns: int = 8, size: float = 3.0) -> Figure:
+    """One panel per {title: images}, side by side."""
+    fig = Figure(figsize=(size * len(grids), size + 0.4), layout="constrained")
+    for ax, (title, images) in zip(np.atleast_1d(fig.subplots(1, len(grids))), grids.items(), strict=True):
+        draw_grid(ax, images, columns, title)
+    return fig

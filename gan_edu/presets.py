@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .train import GANConfig, make_config
+from .config import GANConfig, make_config
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,11 @@ class ToyDataset:
     std: float
     extent: float  # half-width of a square that holds nearly all samples, for plots
 
+    @property
+    def shape(self) -> tuple[int]:
+        """The shape of one sample, (dim,): what G makes and D judges."""
+        return (self.dim,)
+
     def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
         """n samples as a float32 tensor of shape (n, dim)."""
         if int(n) != n or n <= 0:

@@ -4,137 +4,26 @@ from __future__ import annotations
 
 import copy
 import math
-import numbers
 import time
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict
+from pathlib import Path
 
 import torch
 from torch.func import functional_call
 from tqdm.auto import tqdm
 
-from . import losses, metrics, nets, toy, unroll
+from . import images, losses, metrics, nets, toy, unroll
+from .config import REBUILD_FIELDS, GANConfig, get_dataset, make_config
 from .history import History
 from .runtime import pick_device
-
-OPTIMIZERS = ("adam", "sgd", "rmsprop")  # RMSprop: the original WGAN (Arjovsky et al. 2017)
-NOISES = ("gaussian", "uniform")
-# Changing one of these rebuilds G and D from the seed; other fields apply between steps.
-REBUILD_FIELDS = {
-    "optimizer", "latent_dim", "noise", "g_depth", "g_width", "d_depth", "d_width",
-    "g_activation", "d_activation", "spectral_norm", "seed", "betas", "pack", "minibatch_std",
-}  # fmt: skip
-
-
-@dataclass
-class GANConfig:
-    """Every knob of a 2-D GAN experiment, with defaults that learn the ring in about a minute."""
-
-    dataset: str = "ring"
-    dataset_kwargs: dict = field(default_factory=dict)
-    loss: str = "non_saturating"
-    optimizer: str = "adam"
-    lr_D: float = 1e-3
-    lr_G: float = 1e-3
-    betas: tuple[float, float] = (0.5, 0.999)
-    d_steps: int = 1  # D updates per iteration
-    g_steps: int = 1  # G updates per iteration
-    batch_size: int = 256
-    latent_dim: int = 2
-    noise: str = "gaussian"
-    g_depth: int = 3
-    g_width: int = 128
-    g_activation: str = "relu"
-    d_depth: int = 3
-    d_width: int = 128
-    d_activation: str = "leaky_relu"
-    spectral_norm: bool = False
-    gp_weight: float = 0.0  # WGAN-GP penalty weight (lambda)
-    r1_weight: float = 0.0  # R1 weight (gamma); D adds gamma / 2 * E||grad D(x)||^2
-    weight_clip: float = 0.0  # WGAN: clip D's weights to [-c, c] after each D step; 0 is off
-    pack: int = 1  # PacGAN: D judges this many samples at once
-    minibatch_std: bool = False  # D also sees the batch's spread (Karras et al. 2018)
-    unroll_steps: int = 0  # unrolled GAN: G's loss against D after this many extra D steps
-    unroll_first_order: bool = False  # True: drop the term through D's look-ahead (cheaper, weaker)
-    device: str = "auto"
-    seed: int = 0
-    history_size: int = 20_000  # steps of history kept; older ones are dropped
-
-    def validate(self) -> GANConfig:
-        """Raise ValueError naming the first bad value and the fix; return self when all are valid."""
-        for kind, value, valid in [("dataset", self.dataset, (*toy.DATASETS, "custom")),
-                                   ("loss", self.loss, tuple(losses.LOSSES)),
-                                   ("optimizer", self.optimizer, OPTIMIZERS), ("noise", self.noise, NOISES),
-                                   ("activation", self.g_activation, nets.ACTIVATIONS),
-                                   ("activation", self.d_activation, nets.ACTIVATIONS)]:  # fmt: skip
-            if not isinstance(value, str) or value not in valid:
-                shown = ", ".join(v for v in valid if v != "custom")
-                raise ValueError(f"unknown {kind} {value!r}; choose one of: {shown}")
-        if not isinstance(self.dataset_kwargs, dict):
-            raise ValueError(
-                f"dataset_kwargs must be a dict such as {{'std': 0.02}}, got {self.dataset_kwargs!r}"
-            )
-        for name in ("lr_D", "lr_G"):
-            value = getattr(self, name)
-            if not (_is_number(value) and math.isfinite(value) and 0 < value <= MAX_LR):
-                raise ValueError(f"{name} must be a positive number, got {value!r} "
-                                 f"(at most {MAX_LR:g}; GANs usually train with 1e-4 to 1e-3)")  # fmt: skip
-        if not (isinstance(self.betas, (tuple, list)) and len(self.betas) == 2
-                and all(_is_number(b) and 0 <= b < 1 for b in self.betas)):  # fmt: skip
-            raise ValueError(f"betas must be two numbers in [0, 1), e.g. (0.5, 0.999), got {self.betas!r}")
-        self.betas = tuple(float(b) for b in self.betas)
-        for name in ("d_steps", "g_steps", "batch_size", "latent_dim", "g_depth", "g_width",
-                     "d_depth", "d_width", "history_size", "pack"):  # fmt: skip
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        for name in ("unroll_steps", "seed"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
-                raise ValueError(f"{name} must be zero or a positive integer, got {value!r}")
-        if self.batch_size % self.pack:
-            raise ValueError(f"batch_size ({self.batch_size}) must be a multiple of pack ({self.pack})")
-        for name in ("gp_weight", "r1_weight", "weight_clip"):
-            value = getattr(self, name)
-            if not (_is_number(value) and math.isfinite(value) and value >= 0):
-                raise ValueError(f"{name} must be zero or positive, got {value!r} (0 turns it off)")
-        for name in ("spectral_norm", "minibatch_std", "unroll_first_order"):
-            if not isinstance(getattr(self, name), bool):
-                raise ValueError(f"{name} must be True or False, got {getattr(self, name)!r}")
-        if not isinstance(self.device, str):
-            raise ValueError(f"device must be a string such as 'cpu' or 'cuda', got {self.device!r}")
-        pick_device(self.device, verbose=False)
-        if self.dataset != "custom":
-            toy.get_dataset(self.dataset, **self.dataset_kwargs)  # wrong options fail here, not mid-change
-        return self
-
-
-MAX_LR = 10.0  # larger learning rates only ever diverge; refusing them catches typos such as 1e3
-
-
-def _is_number(value) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 class TrainingDiverged(RuntimeError):
     """A loss became NaN or infinite; the trainer has gone back to its last good state."""
 
 
-def make_config(config: GANConfig | None = None, **changes) -> GANConfig:
-    """A validated copy of `config` (default GANConfig()) with `changes` applied."""
-    if isinstance(config, dict):  # e.g. a saved trainer.config_dict()
-        changes, config = {**config, **changes}, None
-    elif config is not None and not isinstance(config, GANConfig):
-        raise ValueError(f"config must be a GANConfig (e.g. get_preset('balanced').config) or a dict, "
-                         f"got {type(config).__name__}")  # fmt: skip
-    valid = [f.name for f in fields(GANConfig)]
-    unknown = [k for k in changes if k not in valid]
-    if unknown:
-        raise ValueError(f"unknown config field {unknown[0]!r}; valid fields: {', '.join(valid)}")
-    return replace(config or GANConfig(), **changes).validate()
-
-
 # Everything configure() may replace; it puts all of it back when a change is refused.
-_STATE = ("config", "data", "data_dim", "device", "loss", "G", "D", "opt_G", "opt_D", "rng", "step_count",
+_STATE = ("config", "data", "data_shape", "device", "loss", "G", "D", "opt_G", "opt_D", "rng", "step_count",
           "history", "_good")  # fmt: skip
 
 
@@ -157,11 +46,9 @@ class GANTrainer:
         self.loss = losses.get_loss(cfg.loss)
         with torch.random.fork_rng(devices=[]):  # build from the seed without touching global RNG
             torch.manual_seed(cfg.seed)
-            G = nets.make_generator(cfg.latent_dim, self.data.dim, cfg.g_depth, cfg.g_width, cfg.g_activation)
-            D = nets.make_discriminator(self.data.dim, cfg.d_depth, cfg.d_width, cfg.d_activation,
-                                        cfg.spectral_norm, cfg.pack, cfg.minibatch_std)  # fmt: skip
+            G, D = nets.build(cfg, self.data.shape)
         self.G, self.D = G.to(self.device), D.to(self.device)
-        self.data_dim = self.data.dim  # what G makes and D judges
+        self.data_shape = self.data.shape  # what G makes and D judges
         self.opt_G = self._optimizer(self.G, cfg.lr_G)
         self.opt_D = self._optimizer(self.D, cfg.lr_D)
         self.rng = torch.Generator().manual_seed(cfg.seed)  # data and noise for training only
@@ -169,9 +56,9 @@ class GANTrainer:
         self.history = History(cfg.history_size)
         self._good = self.snapshot()
 
-    def _dataset(self) -> toy.ToyDataset:
+    def _dataset(self) -> toy.ToyDataset | images.ImageDataset:
         if self.config.dataset != "custom":
-            return toy.get_dataset(self.config.dataset, **self.config.dataset_kwargs)
+            return get_dataset(self.config.dataset, **self.config.dataset_kwargs)
         if self.custom_data is None:
             raise ValueError("dataset 'custom' needs your points: GANTrainer(data=array_of_shape_N_by_2)")
         return self.custom_data
@@ -205,7 +92,7 @@ class GANTrainer:
         if (old.dataset, old.dataset_kwargs) != (self.config.dataset, self.config.dataset_kwargs):
             self.data = self._dataset()
         rebuild = any(getattr(old, k) != getattr(self.config, k) for k in REBUILD_FIELDS)
-        if rebuild or self.data.dim != self.data_dim:  # a new data dimension needs new networks
+        if rebuild or self.data.shape != self.data_shape:  # new data shape: new networks
             self.reset()
             return True
         if old.device != self.config.device:
@@ -381,6 +268,40 @@ class GANTrainer:
         self.step_count = snap["step"]
         self.history.truncate(self.step_count)
 
+    # ---- checkpoints ------------------------------------------------------------------------------
+    def save(self, path) -> Path:
+        """Write a checkpoint: the config, weights, optimizer state, random state and step count (not
+        the loss history). `GANTrainer.load(path)` continues training exactly where this one is."""
+        path = Path(path)
+        torch.save(
+            {"format": CHECKPOINT_FORMAT, "config": self.config_dict(), "state": self.snapshot()}, path
+        )
+        return path
+
+    @classmethod
+    def load(cls, path, data=None) -> GANTrainer:
+        """A trainer rebuilt from a checkpoint written by `save` (pass `data` again for a custom dataset)."""
+        ckpt = _read_checkpoint(path)
+        trainer = cls(ckpt["config"], data=data)
+        trainer.restore(ckpt["state"])
+        return trainer
+
+    def load_state(self, path) -> None:
+        """Load a checkpoint's weights and optimizer state into this trainer; a checkpoint of other
+        networks (another arch, data shape, width or noise size) is refused and nothing changes."""
+        ckpt = _read_checkpoint(path)
+        theirs, ours = ckpt["config"], self.config_dict()
+        differ = [
+            k for k in sorted(REBUILD_FIELDS - {"seed", "betas", "optimizer"}) if theirs.get(k) != ours[k]
+        ]
+        if differ:  # (same settings on data of another shape: restore() below refuses it)
+            shown = ", ".join(f"{k}: {theirs.get(k)!r} there, {ours[k]!r} here" for k in differ)
+            hint = f"GANTrainer.load({str(path)!r}) rebuilds the trainer it came from"
+            raise ValueError(
+                f"{path} holds other networks than this trainer's ({shown}); nothing was changed. {hint}."
+            )
+        self.restore(ckpt["state"])
+
     def evaluate(self, n: int = 2500, seed: int | None = None) -> dict:
         """Mode metrics (modes captured, high-quality fraction, reverse KL) of n generated points."""
         if self.data.modes is None:
@@ -451,6 +372,23 @@ class GANTrainer:
     def config_dict(self) -> dict:
         """The config as a plain dict: GANTrainer(**d) rebuilds the same experiment."""
         return asdict(self.config)
+
+
+CHECKPOINT_FORMAT = "gan_edu checkpoint 1"
+
+
+def _read_checkpoint(path) -> dict:
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no checkpoint at {path}; trainer.save({str(path)!r}) writes one")
+    try:  # weights_only: a checkpoint is data (tensors, numbers, strings), never code to run
+        ckpt = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:
+        raise ValueError(f"{path} cannot be read as a checkpoint (truncated or not a checkpoint): "
+                         f"{str(error).splitlines()[0]}") from error  # fmt: skip
+    if not isinstance(ckpt, dict) or ckpt.get("format") != CHECKPOINT_FORMAT:
+        raise ValueError(f"{path} is not a gan_edu checkpoint (write one with trainer.save(path))")
+    return ckpt
 
 
 def _grad_norm(net: torch.nn.Module) -> float:

@@ -20,10 +20,11 @@ from dataclasses import asdict, fields
 import ipywidgets as W
 
 from . import losses, toy
+from .config import NOISES, OPTIMIZERS, GANConfig
 from .frames import DashboardFrame
 from .presets import PRESETS, get_preset
 from .runtime import available_devices
-from .train import NOISES, OPTIMIZERS, GANConfig, GANTrainer, TrainingDiverged
+from .train import GANTrainer, TrainingDiverged
 
 STEP_MODES = {"D and G": (True, True), "D only": (True, False), "G only": (False, True)}
 

@@ -1,0 +1,152 @@
+"""Image data, DCGAN networks, checkpoints, the evaluator and its metrics (issue: points to pictures)."""
+
+import numpy as np
+import pytest
+import torch
+
+from gan_edu import GANTrainer, evaluator, images, metrics, nets
+from gan_edu.notebook import tagged_code
+
+SMALL_IMAGES = {"dataset": "digits", "arch": "dcgan", "latent_dim": 16, "g_width": 8, "d_width": 8,
+                "batch_size": 16, "device": "cpu"}  # fmt: skip
+
+
+def test_shipped_subset_is_balanced_in_range_and_labelled():
+    train, test = images.load_fashion_mnist("train"), images.load_fashion_mnist("test")
+    assert train.images.shape == (10_000, 1, 28, 28) and test.images.shape == (2_000, 1, 28, 28)
+    assert train.labels.bincount().tolist() == [1000] * 10 and test.labels.bincount().tolist() == [200] * 10
+    assert train.images.min() == -1 and train.images.max() == 1
+    assert np.array_equal(images.to_pixels(images.to_tensor(np.arange(256, dtype=np.uint8)[None])),
+                          np.arange(256)[None])  # fmt: skip
+
+
+def test_digits_are_8x8_in_range():
+    digits = images.load_digits()
+    assert digits.shape == (1, 8, 8) and len(digits) == 1500
+    assert digits.images.min() == -1 and digits.images.max() == 1
+
+
+@pytest.mark.parametrize("damage", ["missing", "truncated"])
+def test_a_damaged_data_file_names_itself_its_checksum_and_the_fix(tmp_path, monkeypatch, damage):
+    if damage == "truncated":
+        (tmp_path / images.SUBSET_FILE).write_bytes((images.DATA / images.SUBSET_FILE).read_bytes()[:1000])
+    monkeypatch.setattr(images, "DATA", tmp_path)
+    with pytest.raises(images.DataFileError) as error:
+        images.load_fashion_mnist()
+    message = str(error.value)
+    assert images.SUBSET_FILE in message and images.SHA256[images.SUBSET_FILE] in message
+    assert "build_fashion_mnist.py" in message
+
+
+def test_bad_image_requests_are_refused_clearly():
+    with pytest.raises(ValueError, match="split must be"):
+        images.load_fashion_mnist("validation")
+    with pytest.raises(ValueError, match="unknown image dataset"):
+        images.get_dataset("cifar")
+    with pytest.raises(ValueError, match="no option 'colour'"):
+        images.get_dataset("digits", colour=True)
+    with pytest.raises(ValueError, match="square images"):
+        nets.dcgan_generator(8, (1, 10, 10))
+
+
+@pytest.mark.parametrize("shape", [(1, 8, 8), (1, 28, 28)])
+def test_dcgan_networks_map_noise_to_images_and_images_to_one_logit(shape):
+    G, D = nets.dcgan_generator(32, shape, width=8), nets.dcgan_discriminator(shape, width=8)
+    x = G(torch.randn(5, 32))
+    assert x.shape == (5, *shape) and x.abs().max() <= 1  # tanh output
+    assert D(x).shape == (5, 1)
+    assert any(isinstance(m, torch.nn.BatchNorm2d) for m in G) and not any(
+        isinstance(m, torch.nn.BatchNorm2d) for m in D
+    )
+
+
+def test_trainer_step_is_the_hand_written_step_of_notebook_03_for_images_too():
+    train_step = tagged_code("03_building_blocks.ipynb", "train_step")["train_step"]
+    trainer, twin = GANTrainer(**SMALL_IMAGES, seed=3), GANTrainer(**SMALL_IMAGES, seed=3)
+    rng = torch.Generator().manual_seed(3)
+    for _ in range(20):
+        trainer.step()
+        train_step(twin.G, twin.D, twin.opt_G, twin.opt_D, twin.data, rng, batch_size=16, latent_dim=16)
+    for a, b in zip(trainer.G.state_dict().values(), twin.G.state_dict().values(), strict=True):
+        assert torch.equal(a, b)  # weights and batch-norm statistics
+    for a, b in zip(trainer.D.parameters(), twin.D.parameters(), strict=True):
+        assert torch.equal(a, b)
+
+
+def test_penalties_and_spectral_norm_train_images():
+    trainer = GANTrainer(**SMALL_IMAGES, gp_weight=10.0, r1_weight=1.0, spectral_norm=True, loss="hinge")
+    trainer.run(3, progress=False)
+    assert trainer.sample(4).shape == (4, 1, 8, 8)
+
+
+def test_checkpoint_continues_training_exactly_and_refuses_other_networks(tmp_path):
+    trainer = GANTrainer(**SMALL_IMAGES)
+    trainer.run(5, progress=False)
+    path = trainer.save(tmp_path / "run.pt")
+    again = GANTrainer.load(path)
+    assert again.step_count == 5 and again.config == trainer.config
+    trainer.run(3, progress=False), again.run(3, progress=False)
+    for a, b in zip(trainer.G.state_dict().values(), again.G.state_dict().values(), strict=True):
+        assert torch.equal(a, b)
+    points = GANTrainer(device="cpu")
+    before = [p.clone() for p in points.G.parameters()]
+    with pytest.raises(ValueError, match="arch: 'dcgan' there, 'mlp' here"):
+        points.load_state(path)
+    assert all(torch.equal(a, b) for a, b in zip(before, points.G.parameters(), strict=True))
+    (tmp_path / "junk.pt").write_bytes(b"not a checkpoint")
+    with pytest.raises(ValueError, match="cannot be read as a checkpoint"):
+        GANTrainer.load(tmp_path / "junk.pt")
+
+
+def test_frechet_distance_matches_the_closed_form_for_two_gaussians():
+    rng = np.random.default_rng(0)
+    a = rng.normal(0.0, 1.0, size=(200_000, 3))
+    b = rng.normal(1.0, 2.0, size=(200_000, 3))
+    # |mu_a - mu_b|^2 + tr(S_a + S_b - 2 (S_a S_b)^1/2) = 3 * 1 + 3 * (1 + 4 - 2 * 2) = 6
+    assert metrics.frechet_distance(a, b) == pytest.approx(6.0, rel=0.01)
+    assert metrics.frechet_distance(a, a) == pytest.approx(0.0, abs=1e-6)
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        metrics.frechet_distance(a[:10], np.full((10, 3), np.nan))
+
+
+@pytest.fixture(scope="module")
+def real_sets():
+    train, test = images.load_fashion_mnist("train"), images.load_fashion_mnist("test")
+    return train.images[:1000], test.images[:1000], train
+
+
+def test_evaluator_real_against_held_out_real_is_close(real_sets):
+    train, test, _ = real_sets
+    r = evaluator.report(train, test)
+    assert r["frechet"] < 1.0
+    assert min(r["precision"], r["recall"], r["coverage"]) > 0.85
+    assert r["classes_present"] == 10 and r["recognisable"]
+
+
+def test_evaluator_noise_is_far_and_imprecise(real_sets):
+    _, test, _ = real_sets
+    noise = torch.rand(1000, 1, 28, 28, generator=torch.Generator().manual_seed(0)) * 2 - 1
+    r = evaluator.report(noise, test)
+    assert r["frechet"] > 50 and r["precision"] < 0.05 and not r["recognisable"]
+
+
+def test_evaluator_sees_three_dropped_classes(real_sets):
+    _, test, train = real_sets
+    keep = train.labels >= 3  # no T-shirts, trousers or pullovers
+    r = evaluator.report(train.images[keep][:1000], test)
+    assert r["recall"] < 0.85 and r["coverage"] < 0.85
+    assert r["histogram"][:3].sum() < 0.05 and r["classes_present"] <= 8
+
+
+def test_evaluator_refuses_wrong_images_clearly():
+    with pytest.raises(ValueError, match=r"\(N, 1, 28, 28\)"):
+        evaluator.load().features(torch.zeros(4, 1, 8, 8))
+    with pytest.raises(ValueError, match="NaN"):
+        evaluator.load().features(torch.full((2, 1, 28, 28), float("nan")))
+
+
+def test_shipped_evaluator_reaches_the_accuracy_data_readme_states():
+    test = images.load_fashion_mnist("test")
+    accuracy = (evaluator.load().probabilities(test.images).argmax(1) == test.labels).float().mean().item()
+    stated = (images.DATA / "README.md").read_text().split("| test accuracy | ")[1].split()[0]
+    assert accuracy >= 0.90 and f"{accuracy:.2%}" == stated
