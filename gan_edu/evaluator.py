@@ -75,6 +75,12 @@ def load() -> Evaluator:
     return net.eval()
 
 
+@functools.cache
+def reference(n: int = 1000) -> torch.Tensor:
+    """The first n test images of the shipped subset: the real side of every comparison."""
+    return images.load_fashion_mnist("test").images[:n]
+
+
 def report(fake: torch.Tensor, real: torch.Tensor) -> dict:
     """Everything the evaluator says of `fake` images against `real` ones: Fréchet distance,
     precision/recall/density/coverage of the features, and the class statistics of `fake`

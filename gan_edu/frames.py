@@ -67,7 +67,7 @@ class PlaneFrame:
         self.blit = _Blitter(fig, [self.heat, *points, self.arrows, self.lines])
 
     def matches(self, view: dict) -> bool:
-        return self.key == (view["extent"], view["d_is_probability"], view["fake"].shape)
+        return "d_grid" in view and self.key == (view["extent"], view["d_is_probability"], view["fake"].shape)
 
     def rgba(self, view: dict) -> np.ndarray:
         grid = view["d_grid"]
@@ -88,11 +88,26 @@ def _nice_limit(x: float) -> float:
     return next(m * exponent for m in (1, 1.5, 2, 3, 4, 5, 6, 8, 10) if m * exponent >= x)
 
 
-class CurveFrame:
-    """Left: D's and G's losses. Right: modes captured, high-quality fraction, reverse KL."""
+POINT_METRICS = {"title": "mode coverage", "left": ("modes_captured", "modes captured", "k"),
+                 "right": [("high_quality", "high-quality fraction", "tab:green"),
+                           ("reverse_kl", "reverse KL", "tab:red")],
+                 "right_label": "HQ fraction, reverse KL", "right_max": 2.2}  # fmt: skip
+IMAGE_METRICS = {"title": "the evaluator's verdict", "left": ("frechet", "Fréchet distance", "k"),
+                 "right": [("precision", "precision", "tab:green"), ("recall", "recall", "tab:blue"),
+                           ("confident", "share confident > 0.9", "tab:red")],
+                 "right_label": "precision, recall, share", "right_max": 1.05}  # fmt: skip
 
-    def __init__(self, n_modes: int | None, size: float = 3.4, dpi: int = 64, max_points: int = 500):
-        self.n_modes, self.max_points = n_modes, max_points
+
+class CurveFrame:
+    """Left: D's and G's losses. Right: the metrics over steps (POINT_METRICS or IMAGE_METRICS).
+
+    `left_max` is the left metric axis's upper limit (e.g. the number of modes); None means the data
+    has no such metric (a curve without modes, or images without an evaluator), said in the title.
+    """
+
+    def __init__(self, spec: dict, left_max: float | None, size: float = 3.4, dpi: int = 64,
+                 max_points: int = 500, missing: str = ""):  # fmt: skip
+        self.spec, self.left_max, self.max_points = spec, left_max, max_points
         fig = Figure(figsize=(2 * size + 1.0, size * 0.8), dpi=dpi, layout="constrained")
         self.loss_ax, self.metric_ax = fig.subplots(1, 2)
         c, d = self.loss_ax, self.metric_ax
@@ -102,15 +117,14 @@ class CurveFrame:
                            for k, col, name in colors}  # fmt: skip
         c.set(xlabel="step", ylabel="loss", title="losses", xlim=(0, 100), ylim=(0, 2))
         c.legend(fontsize=8, loc="upper right")
-        d.set(xlabel="step", ylabel="modes captured", xlim=(0, 100), ylim=(0, (n_modes or 8) + 0.5))
-        d.set_title("mode coverage" if n_modes else "mode coverage (needs ring or grid data)")
+        key, label, color = spec["left"]
+        d.set(xlabel="step", ylabel=label, xlim=(0, 100), ylim=(0, (left_max or 8) * 1.06))
+        d.set_title(spec["title"] + (f" ({missing})" if left_max is None and missing else ""))
         right = d.twinx()
-        right.set(ylabel="HQ fraction, reverse KL", ylim=(0, 2.2))
-        self.metric_lines = {
-            "modes_captured": d.plot([], [], color="k", label="modes captured")[0],
-            "high_quality": right.plot([], [], color="tab:green", label="high-quality fraction")[0],
-            "reverse_kl": right.plot([], [], color="tab:red", label="reverse KL")[0],
-        }
+        right.set(ylabel=spec["right_label"], ylim=(0, spec["right_max"]))
+        self.metric_lines = {key: d.plot([], [], color=color, label=label)[0]}
+        for key, label, color in spec["right"]:
+            self.metric_lines[key] = right.plot([], [], color=color, label=label)[0]
         handles = list(self.metric_lines.values())
         d.legend(handles, [h.get_label() for h in handles], fontsize=8, loc="center right")
         self.blit = _Blitter(fig, [*sum(self.loss_lines.values(), ()), *handles])
@@ -137,6 +151,10 @@ class CurveFrame:
                 refresh = True
         for key, line in self.metric_lines.items():
             line.set_data([r["step"] for r in rows], [r[key] for r in rows])
+        left = [r[self.spec["left"][0]] for r in rows]
+        if left and max(left) > self.metric_ax.get_ylim()[1]:  # e.g. a Fréchet distance: grow to fit
+            self.metric_ax.set_ylim(0, _nice_limit(max(left) * 1.1))
+            refresh = True
         if refresh:
             self.blit.refresh()
         return self.blit.rgba()
@@ -157,21 +175,59 @@ class CurveFrame:
         return True
 
 
+class ImageFrame:
+    """Left: G's images from the same fixed noise every frame, so each one sharpens in place.
+    Right: real images of the data set, for comparison."""
+
+    def __init__(self, view: dict, size: float = 3.4, dpi: int = 64):
+        self.key = view["fake"].shape
+        fig = Figure(figsize=(2 * size + 0.9, size), dpi=dpi, layout="constrained")
+        a, b = fig.subplots(1, 2)
+        plots.draw_grid(a, view["fake"], title="G's samples (the same noise every frame)")
+        plots.draw_grid(b, view["real"], title="real images")
+        self.fake = a.images[0]
+        self.blit = _Blitter(fig, [self.fake])
+
+    def matches(self, view: dict) -> bool:
+        return "d_grid" not in view and self.key == view["fake"].shape
+
+    def rgba(self, view: dict) -> np.ndarray:
+        self.fake.set_data(plots.tile(view["fake"]))
+        return self.blit.rgba()
+
+
 class DashboardFrame:
-    """The whole live-lab picture: the two planes above the two curves, as one JPEG."""
+    """The whole live-lab picture: the data view (planes or image grids) above the curves, one JPEG."""
 
     def __init__(self, dpi: int = 64):
         self.dpi = dpi
-        self.planes: PlaneFrame | None = None
+        self.top: PlaneFrame | ImageFrame | None = None
         self.curves: CurveFrame | None = None
 
     def jpeg(self, view: dict, history, rows: list[dict], until: int | None = None) -> bytes:
-        if self.planes is None or not self.planes.matches(view):
-            self.planes = PlaneFrame(view, dpi=self.dpi)
-        n_modes = None if view.get("modes") is None else len(view["modes"])
-        if self.curves is None or len(history) == 0 or self.curves.n_modes != n_modes:
-            self.curves = CurveFrame(n_modes, dpi=self.dpi)
-        top, bottom = self.planes.rgba(view), self.curves.rgba(history, rows, until)
+        images = "d_grid" not in view
+        if self.top is None or not self.top.matches(view):
+            self.top = (ImageFrame if images else PlaneFrame)(view, dpi=self.dpi)
+        if images:
+            spec, left_max, missing = (
+                IMAGE_METRICS,
+                (None if not view["evaluated"] else 10.0),
+                "Fashion-MNIST only",
+            )
+        else:
+            modes = view.get("modes")
+            spec, left_max, missing = (
+                POINT_METRICS,
+                (None if modes is None else len(modes)),
+                "needs ring or grid data",
+            )
+        if (
+            self.curves is None
+            or len(history) == 0
+            or (self.curves.spec, self.curves.left_max) != (spec, left_max)
+        ):
+            self.curves = CurveFrame(spec, left_max, dpi=self.dpi, missing=missing)
+        top, bottom = self.top.rgba(view), self.curves.rgba(history, rows, until)
         width = max(top.shape[1], bottom.shape[1])
         pad = [
             np.pad(p, ((0, 0), (0, width - p.shape[1]), (0, 0)), constant_values=255) for p in (top, bottom)

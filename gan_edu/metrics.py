@@ -17,7 +17,6 @@ import math
 
 import numpy as np
 import prdc
-import scipy.linalg
 import torch
 
 
@@ -94,13 +93,17 @@ def frechet_distance(a, b) -> float:
     """Fréchet distance between Gaussians fitted to two feature sets (N, d) and (M, d):
     |mu_a - mu_b|^2 + tr(S_a + S_b - 2 (S_a S_b)^(1/2)) (Heusel et al. 2017, with our evaluator's
     features in place of Inception's). Written out rather than taken from torchmetrics: it is the
-    formula notebook 10 derives, and scipy's sqrtm is all it needs."""
+    formula notebook 10 derives, and NumPy is all it needs."""
     a, b = _features(a, "a"), _features(b, "b")
     mu_a, mu_b = a.mean(0), b.mean(0)
     cov_a, cov_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
-    root = scipy.linalg.sqrtm(cov_a @ cov_b)
-    root = root.real  # rounding leaves tiny imaginary parts; the exact root of a PSD product is real
-    return float(((mu_a - mu_b) ** 2).sum() + np.trace(cov_a + cov_b - 2 * root))
+    # tr((S_a S_b)^(1/2)) is the sum of the square roots of the eigenvalues of S_a S_b, which are real
+    # and >= 0 for covariance matrices; this stays stable where sqrtm warns (a collapsed G's
+    # features have a singular covariance), and rounding's tiny negative or imaginary parts are cut.
+    eigenvalues = np.linalg.eigvals(cov_a @ cov_b).real.clip(min=0)
+    return float(
+        ((mu_a - mu_b) ** 2).sum() + np.trace(cov_a) + np.trace(cov_b) - 2 * np.sqrt(eigenvalues).sum()
+    )
 
 
 def precision_recall(real, fake, k_pr: int = 3, k_dc: int = 5) -> dict:
@@ -136,3 +139,15 @@ def _features(x, name: str) -> np.ndarray:
         raise ValueError(f"{name} needs at least 2 rows of finite numbers, got shape {x.shape} "
                          f"with {int((~np.isfinite(x)).sum())} NaN or infinite values")  # fmt: skip
     return x
+
+
+def nearest(queries, reference, batch: int = 256) -> tuple[np.ndarray, np.ndarray]:
+    """For each query (N, ...) the Euclidean distance to its nearest row of `reference` (M, ...),
+    both flattened (pixel space for images), and that row's index: is G copying its training data?"""
+    q = torch.as_tensor(np.asarray(queries), dtype=torch.float32).flatten(1)
+    r = torch.as_tensor(np.asarray(reference), dtype=torch.float32).flatten(1)
+    if q.shape[1] != r.shape[1] or not len(q) or not len(r):
+        raise ValueError(f"queries {tuple(q.shape)} and reference {tuple(r.shape)} must be non-empty "
+                         "and of the same size per item")  # fmt: skip
+    found = [torch.cdist(q[i : i + batch], r).min(dim=1) for i in range(0, len(q), batch)]
+    return torch.cat([f.values for f in found]).numpy(), torch.cat([f.indices for f in found]).numpy()

@@ -311,64 +311,6 @@ class GANTrainer:
             )
         return metrics.mode_stats(self.sample(n, seed), self.data.modes, self.data.std)
 
-    def view(self, n: int = 512, resolution: int = 64) -> dict:
-        """What the plots show, as NumPy arrays: real and fake points, D over the plane, G's pull.
-
-        `arrows[i]` is -d g_loss / d x at fake point i: the pull of G's loss on that point (G's update
-        moves all points together, through its weights and the optimizer, not each along its arrow).
-        `d_grid` is D's output on a resolution x resolution grid: a probability for the BCE losses,
-        the raw score for the others.
-        """
-        if self.data.dim != 2:
-            raise ValueError(f"view() draws 2-D data; this dataset has dim {self.data.dim}")
-        n -= n % self.config.pack  # a packed D needs whole packs
-        lim = self.data.extent
-        axis = torch.linspace(-lim, lim, resolution)
-        grid = torch.cartesian_prod(axis, axis)[:, [1, 0]].to(self.device)  # row-major for imshow
-        x_fake = self.sample(n).to(self.device).requires_grad_(True)
-        (grad,) = torch.autograd.grad(self.loss.g_loss(self.D(x_fake)) * n, x_fake)
-        with torch.no_grad():  # a packed D judges `pack` copies of each grid point
-            d_grid = self.D(grid.repeat_interleave(self.config.pack, dim=0)).reshape(resolution, resolution)
-            if self.loss.d_loss is losses.bce_d_loss:
-                d_grid = torch.sigmoid(d_grid)
-        return {
-            "manifold": self.manifold().numpy(),
-            "real": self.real(n, torch.Generator().manual_seed(self.config.seed + 2)).cpu().numpy(),
-            "fake": x_fake.detach().cpu().numpy(),
-            "arrows": -grad.cpu().numpy(),
-            "d_grid": d_grid.cpu().numpy(),
-            "d_is_probability": self.loss.d_loss is losses.bce_d_loss,
-            "extent": lim,
-            "modes": None if self.data.modes is None else self.data.modes.numpy(),
-            "step": self.step_count,
-            "latent_dim": self.config.latent_dim,
-        }
-
-    @torch.no_grad()
-    def manifold(self, lines: int = 21, span: float = 2.0) -> torch.Tensor:
-        """G applied to a lines x lines grid of noise: how G warps its noise. (lines, lines, dim), CPU.
-
-        latent_dim 1 or 2: the grid is the square [-span, span]^2 of the noise (the first coordinate
-        only, for 1-D noise). More noise dimensions: a 2-D slice through *typical* noise, z0 + a u + b v
-        for a sampled z0 and two random orthonormal directions u, v (fixed by the seed), with a and b in
-        [-span, span]. (The plane of the first two coordinates, the others 0, would pass far from where
-        the noise actually lies: a 256-D Gaussian sample has length about 16, not 0.)
-        """
-        axis = torch.linspace(-span, span, lines)
-        grid = torch.cartesian_prod(axis, axis)
-        if self.config.noise == "uniform":
-            grid = grid / span  # the uniform noise lives in [-1, 1]
-        d = self.config.latent_dim
-        if d <= 2:
-            z = torch.zeros(lines * lines, d)
-            z[:, :d] = grid[:, :d]
-        else:
-            g = torch.Generator().manual_seed(self.config.seed + 3)
-            z0 = self.noise(1, g).cpu()
-            directions, _ = torch.linalg.qr(torch.randn(d, 2, generator=g))  # (d, 2), orthonormal
-            z = z0 + grid @ directions.T
-        return self.G(z.to(self.device)).cpu().reshape(lines, lines, -1)
-
     def config_dict(self) -> dict:
         """The config as a plain dict: GANTrainer(**d) rebuilds the same experiment."""
         return asdict(self.config)

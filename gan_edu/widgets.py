@@ -19,7 +19,7 @@ from dataclasses import asdict, fields
 
 import ipywidgets as W
 
-from . import losses, toy
+from . import evaluator, images, losses, nets, toy, views
 from .config import NOISES, OPTIMIZERS, GANConfig
 from .frames import DashboardFrame
 from .presets import PRESETS, get_preset
@@ -63,6 +63,13 @@ def model_diagram(d: bool, g: bool) -> str:
 
 PENALTIES = {"none": None, "R1": "r1_weight", "gradient penalty": "gp_weight"}
 CLIPS = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)  # WGAN weight clipping; 0 = off
+IMAGE_SAMPLES = 500  # generated and real images the evaluator compares at each metrics step
+IMAGE_CAPTION = (
+    "<small>top left: G's images from the same 64 noise vectors in every frame, so you "
+    "see each one sharpen; top right: real images; bottom right (Fashion-MNIST): the "
+    "evaluator's Fréchet distance (lower is better), precision, recall and the share of "
+    f"samples it classifies with probability over 0.9, on {IMAGE_SAMPLES} samples</small>"
+)
 REMEDIES = ["spectral_norm", "unroll_steps", "pack", "minibatch_std", "weight_clip"]
 
 
@@ -112,11 +119,12 @@ class LiveDashboard:
     # ---- layout ---------------------------------------------------------------------------------
     def _build(self) -> None:
         cfg = self.trainer.config
-        datasets = [*[d for d in toy.DATASETS if d != "mixture_1d"]]
+        datasets = [*[d for d in toy.DATASETS if d != "mixture_1d"], *images.DATASETS]
         if self.trainer.custom_data is not None:
             datasets.append("custom")
         c = self.controls = {
             "dataset": W.Dropdown(options=datasets, description="data"),
+            "arch": W.Dropdown(options=list(nets.ARCHITECTURES), description="networks"),
             "loss": W.Dropdown(options=list(losses.LOSSES), description="loss"),
             "optimizer": W.Dropdown(options=list(OPTIMIZERS), description="optimizer"),
             "lr_D": _log_slider("lr D", cfg.lr_D, -5, -1),
@@ -134,7 +142,7 @@ class LiveDashboard:
             "d_width": W.SelectionSlider(
                 options=[4, 8, 16, 32, 64, 128, 256, 512], description="D width", continuous_update=False
             ),  # fmt: skip
-            "latent_dim": _int_slider("noise dim", cfg.latent_dim, 1, 16),
+            "latent_dim": _int_slider("noise dim", cfg.latent_dim, 1, 256),
             "noise": W.Dropdown(options=list(NOISES), description="noise"),
             "penalty": W.Dropdown(options=list(PENALTIES), description="penalty"),
             "penalty_weight": _log_slider("weight", 1.0, -3, 2),
@@ -176,21 +184,23 @@ class LiveDashboard:
         self.status = W.HTML()
         self.message = W.HTML()
         self.config_text = W.Textarea(layout=W.Layout(width="100%", height="0px", display="none"))
-        names = ["dataset", "loss", "penalty", "penalty_weight", "optimizer", "lr_D", "lr_G", "d_steps",
-                 "g_steps", "batch_size", "g_depth", "g_width", "d_depth", "d_width", "latent_dim", "noise",
-                 "device", "seed"]  # fmt: skip
+        names = ["dataset", "arch", "loss", "penalty", "penalty_weight", "optimizer", "lr_D", "lr_G",
+                 "d_steps", "g_steps", "batch_size", "g_depth", "g_width", "d_depth", "d_width", "latent_dim",
+                 "noise", "device", "seed"]  # fmt: skip
         heading = W.HTML("<b>remedies for mode collapse and instability</b> (notebooks 06, 07)")
         panel = W.VBox(
             [self.preset, *[c[n] for n in names], heading, *[c[n] for n in REMEDIES]],
             layout=W.Layout(width="380px", min_width="380px"),
         )
         bar = W.HBox([b["play"], b["pause"], b["step"], b["reset"], b["copy"]])
-        caption = W.HTML("<small>top left: <b style='color:#1f77b4'>real</b> and <b style='color:#ff7f0e'>"
+        self.caption = W.HTML()
+        points_caption = ("<small>top left: <b style='color:#1f77b4'>real</b> and <b style='color:#ff7f0e'>"
                          "generated</b> points on D's output (green: D says real), arrows: the pull of G's "
                          "loss on each point; top right: how G maps a grid of noise values (a 2-D "
                          "slice through typical noise when it has more than 2 dimensions); crosses: "
                          "mode centres</small>")  # fmt: skip
-        view = W.VBox([bar, W.HBox([self.step_mode, self.diagram]), self.status, self.image, caption,
+        self._captions = {"points": points_caption, "images": IMAGE_CAPTION}
+        view = W.VBox([bar, W.HBox([self.step_mode, self.diagram]), self.status, self.image, self.caption,
                        self.message])  # fmt: skip
         self.widget = W.VBox([W.HBox([panel, view]), self.config_text])
         self.widget.add_class("gan-edu-dashboard")
@@ -320,8 +330,12 @@ class LiveDashboard:
         return True
 
     def _record_metrics(self) -> None:
-        if self.trainer.data.modes is not None:
-            self.metric_rows.append({"step": self.trainer.step_count, **self.trainer.evaluate(1000)})
+        t = self.trainer
+        if t.data.modes is not None:
+            self.metric_rows.append({"step": t.step_count, **t.evaluate(1000)})
+        elif t.config.dataset == "fashion_mnist":  # the evaluator knows Fashion-MNIST only
+            row = evaluator.report(t.sample(IMAGE_SAMPLES), evaluator.reference(IMAGE_SAMPLES))
+            self.metric_rows.append({"step": t.step_count, **row})
 
     def step_once(self, steps: int = 1) -> None:
         """The Step button: `steps` steps of the kind chosen (D and G, D only, G only)."""
@@ -355,10 +369,11 @@ class LiveDashboard:
     def draw(self) -> None:
         """Render one frame: the view is taken under the lock, the drawing happens outside it."""
         with self.lock:
-            view = self.trainer.view(resolution=48)
+            view = views.of(self.trainer)
             history = self.trainer.history.copy()
             rows = list(self.metric_rows)
             step, device = self.trainer.step_count, self.trainer.device
+        self.caption.value = self._captions["images" if "d_grid" not in view else "points"]
         with self._render_lock:  # the worker and a button click may both draw
             self._jpeg = self._frame.jpeg(view, history, rows, self._until)
             self.image.value = self._jpeg

@@ -375,3 +375,22 @@ class TestCollapseRun:
         for old in _stored("GAN")[1:]:  # section 5 re-runs the GAN row for every seed: "same"
             new = experiments.train_method("GAN", "ring", seed=old["seed"])[1]
             assert all(new[k] == old[k] for k in ("modes", "high_quality", "reverse_kl"))
+
+
+@pytest.mark.cost(125)
+def test_08_dcgan_evaluator_rows_checkpoint_and_copying():
+    """08_dcgan, sections 4, 6, 7: where G stands between real-vs-real and noise, not yet
+    'recognisable'; the checkpoint continues bit for bit; no sign of copying in pixel space."""
+    run_notebook_with_checks(
+        "08_dcgan.ipynb",
+        """
+real_row, noise_row, g_row = rows.values()
+assert STEPS == 3000 and board.trainer.step_count == 3010  # + the 10 steps of the checkpoint check
+assert real_row["recognisable"] and real_row["confident"] < 0.85 and not noise_row["recognisable"]
+assert real_row["frechet"] < 1 < 3 * real_row["frechet"] < g_row["frechet"] < noise_row["frechet"] / 5
+assert g_row["precision"] > g_row["recall"] and g_row["classes_present"] == 10
+assert not g_row["recognisable"] and g_row["confident"] < 0.5
+assert same
+assert np.median(d_fake) > np.median(d_test) and (d_fake < np.quantile(d_test, 0.01)).mean() < 0.01
+""",
+    )

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from gan_edu import GANTrainer, evaluator, images, metrics, nets
+from gan_edu import GANTrainer, evaluator, images, metrics, nets, plots, views
 from gan_edu.notebook import tagged_code
 
 SMALL_IMAGES = {"dataset": "digits", "arch": "dcgan", "latent_dim": 16, "g_width": 8, "d_width": 8,
@@ -150,3 +150,27 @@ def test_shipped_evaluator_reaches_the_accuracy_data_readme_states():
     accuracy = (evaluator.load().probabilities(test.images).argmax(1) == test.labels).float().mean().item()
     stated = (images.DATA / "README.md").read_text().split("| test accuracy | ")[1].split()[0]
     assert accuracy >= 0.90 and f"{accuracy:.2%}" == stated
+
+
+def test_views_pick_the_picture_that_fits_the_data():
+    trainer = GANTrainer(**SMALL_IMAGES)
+    view = views.of(trainer)
+    assert view["fake"].shape == view["real"].shape == (64, 1, 8, 8) and not view["evaluated"]
+    assert "d_grid" in views.of(GANTrainer(device="cpu"))
+    with pytest.raises(ValueError, match="views.images draws images"):
+        views.plane(trainer)
+
+
+def test_nearest_finds_exact_copies_and_refuses_mismatched_sizes():
+    reference = torch.randn(50, 1, 8, 8, generator=torch.Generator().manual_seed(0))
+    distances, index = metrics.nearest(reference[[7, 3]], reference)
+    assert index.tolist() == [7, 3] and np.allclose(distances, 0, atol=1e-3)
+    with pytest.raises(ValueError, match="same size"):
+        metrics.nearest(torch.zeros(2, 3), reference)
+
+
+def test_tile_lays_images_out_in_rows_and_refuses_points():
+    canvas = plots.tile(torch.ones(10, 1, 8, 8), columns=4)  # 3 rows, 4 columns, 1-pixel gaps
+    assert canvas.shape == (3 * 9 + 1, 4 * 9 + 1) and canvas.max() == 1
+    with pytest.raises(ValueError, match=r"\(N, 1, H, W\)"):
+        plots.tile(np.zeros((5, 2)))

@@ -2,7 +2,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from gan_edu import GANTrainer, plots
+from gan_edu import GANTrainer, plots, views
 
 
 def trained():
@@ -17,7 +17,7 @@ def is_png(data: bytes) -> bool:
 
 def test_gan_figure_has_panel_and_losses_with_labels():
     t = trained()
-    fig = plots.gan_figure(t.view(n=128, resolution=20), t.history)
+    fig = plots.gan_figure(views.plane(t, n=128, resolution=20), t.history)
     assert isinstance(fig, Figure)
     panel, losses = fig.axes[0], fig.axes[1]
     assert panel.get_xlabel() and panel.get_ylabel() and "step 30" in panel.get_title()
@@ -30,10 +30,10 @@ def test_heatmap_shows_d_as_probability_for_bce_and_raw_otherwise():
     t = trained()
     fig = Figure()
     ax = fig.add_subplot()
-    plots.draw_heatmap(ax, t.view(n=16, resolution=10))
+    plots.draw_heatmap(ax, views.plane(t, n=16, resolution=10))
     assert ax.images[0].get_clim() == (0.0, 1.0)
     t.configure(loss="wasserstein")
-    view = t.view(n=16, resolution=10)
+    view = views.plane(t, n=16, resolution=10)
     assert not view["d_is_probability"]
     ax = Figure().add_subplot()
     plots.draw_heatmap(ax, view)
@@ -43,7 +43,7 @@ def test_heatmap_shows_d_as_probability_for_bce_and_raw_otherwise():
 
 def test_arrows_point_where_g_loss_falls():
     t = trained()
-    v = t.view(n=64, resolution=8)
+    v = views.plane(t, n=64, resolution=8)
     x = torch.tensor(v["fake"], requires_grad=True)
     step = torch.tensor(v["arrows"]) * 1e-3
     before = t.loss.g_loss(t.D(x)).item()

@@ -5,7 +5,7 @@ import pytest
 import scipy.stats
 import torch
 
-from gan_edu import GANTrainer, metrics, nets, toy
+from gan_edu import GANTrainer, metrics, nets, toy, views
 from gan_edu.discriminators import fit_discriminator
 
 SMALL = {"g_width": 32, "d_width": 32, "batch_size": 64, "device": "cpu"}
@@ -49,7 +49,7 @@ def test_each_option_trains_and_draws(changes):
     t = GANTrainer(**SMALL, **changes)
     t.run(5, progress=False)
     assert torch.isfinite(t.sample(16)).all()
-    view = t.view(n=64, resolution=8)
+    view = views.plane(t, n=64, resolution=8)
     assert view["d_grid"].shape == (8, 8) and np.isfinite(view["arrows"]).all()
 
 

@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from gan_edu import GANTrainer, TrainingDiverged
+from gan_edu import GANTrainer, TrainingDiverged, views
 from gan_edu.notebook import tagged_code
 from gan_edu.train import GANConfig
 
@@ -127,7 +127,7 @@ def test_custom_data_and_view():
     x = torch.randn(200, 2) * 0.1 + torch.tensor([1.0, -1.0])
     t = GANTrainer(data=x, **SMALL)
     t.run(3, progress=False)
-    v = t.view(n=64, resolution=16)
+    v = views.plane(t, n=64, resolution=16)
     assert v["fake"].shape == (64, 2) and v["arrows"].shape == (64, 2) and v["d_grid"].shape == (16, 16)
     assert t.config.dataset == "custom"
     with pytest.raises(ValueError, match="no separate modes"):
@@ -228,11 +228,11 @@ def test_a_dataset_of_another_dimension_rebuilds_G_and_D():
 def test_manifold_of_high_dimensional_noise_is_a_slice_through_typical_noise():
     """With 64-D noise the drawn grid is centred on a sampled z (length about 8), not on z = 0."""
     t = GANTrainer(**SMALL, latent_dim=64)
-    grid = t.manifold(lines=3, span=1.0)
+    grid = views.manifold(t, lines=3, span=1.0)
     z0 = t.noise(1, torch.Generator().manual_seed(t.config.seed + 3))
     assert 6 < z0.norm() < 10
     assert torch.allclose(grid[1, 1], t.G(z0)[0].detach())
-    assert grid.shape == (3, 3, 2) and t.view()["latent_dim"] == 64
+    assert grid.shape == (3, 3, 2) and views.plane(t)["latent_dim"] == 64
 
 
 def test_notebook_03_answers_quote_the_code_that_runs_and_each_mystery_breaks_one_piece():

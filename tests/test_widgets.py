@@ -203,3 +203,33 @@ def test_history_is_bounded():
     board = LiveDashboard(GANTrainer(**SMALL, history_size=50), fps=50)
     board.run(120)
     assert len(board.trainer.history) == 50
+
+
+IMAGES = {"dataset": "fashion_mnist", "arch": "dcgan", "latent_dim": 16, "g_width": 8, "d_width": 8,
+          "batch_size": 32, "device": "cpu"}  # fmt: skip
+
+
+def test_image_dashboard_shows_a_fixed_noise_grid_and_the_evaluators_verdict():
+    board = LiveDashboard(GANTrainer(**IMAGES), fps=20, metrics_every=5)
+    first = board.trainer.sample(64)
+    board.run(10)
+    row = board.metric_rows[-1]
+    assert row["step"] == 10 and {"frechet", "precision", "recall", "confident"} <= row.keys()
+    assert not torch.equal(first, board.trainer.sample(64))  # the same noise, a trained G
+    assert torch.equal(board.trainer.sample(64), board.trainer.sample(64))
+    assert board.image.value[:2] == b"\xff\xd8" and "same 64 noise vectors" in board.caption.value
+    assert board.controls["arch"].value == "dcgan" and board.controls["latent_dim"].value == 16
+
+
+def test_image_dashboard_pauses_quickly_and_switches_data_or_refuses_clearly():
+    board = LiveDashboard(GANTrainer(**IMAGES), fps=20)
+    board.play()
+    assert wait_until(lambda: board.trainer.step_count >= 3)
+    start = time.monotonic()
+    board.pause()
+    assert time.monotonic() - start < 0.5 and not board.playing
+    board.controls["dataset"].value = "digits"  # 8 x 8: G and D rebuilt for the new shape
+    assert board.trainer.sample(2).shape == (2, 1, 8, 8) and not board.metric_rows
+    board.controls["dataset"].value = "ring"  # DCGAN networks cannot draw points: refused, kept
+    assert "square images" in board.message.value and board.trainer.config.dataset == "digits"
+    assert board.controls["dataset"].value == "digits"
