@@ -15,6 +15,7 @@ NOISES = ("gaussian", "uniform")
 REBUILD_FIELDS = {
     "optimizer", "latent_dim", "noise", "g_depth", "g_width", "d_depth", "d_width",
     "g_activation", "d_activation", "spectral_norm", "seed", "betas", "pack", "minibatch_std", "arch",
+    "dcgan_options",
 }  # fmt: skip
 
 
@@ -25,6 +26,7 @@ class GANConfig:
     dataset: str = "ring"
     dataset_kwargs: dict = field(default_factory=dict)
     arch: str = "mlp"  # "mlp" for points (or flat images), "dcgan" for images
+    dcgan_options: dict = field(default_factory=dict)  # e.g. {"batch_norm": False}: notebook 08's ablations
     loss: str = "non_saturating"
     optimizer: str = "adam"
     lr_D: float = 1e-3
@@ -64,6 +66,10 @@ class GANConfig:
             if not isinstance(value, str) or value not in valid:
                 shown = ", ".join(v for v in valid if v != "custom")
                 raise ValueError(f"unknown {kind} {value!r}; choose one of: {shown}")
+        if not isinstance(self.dcgan_options, dict):
+            raise ValueError(
+                f"dcgan_options must be a dict such as {{'batch_norm': False}}, got {self.dcgan_options!r}"
+            )
         if not isinstance(self.dataset_kwargs, dict):
             raise ValueError(
                 f"dataset_kwargs must be a dict such as {{'std': 0.02}}, got {self.dataset_kwargs!r}"

@@ -122,46 +122,79 @@ def _image_shape(shape) -> tuple[int, int, int]:
     return tuple(int(s) for s in shape)
 
 
-def dcgan_generator(latent_dim: int, shape, width: int = 32) -> nn.Sequential:
+UPSAMPLES = ("transposed", "resize")  # transposed conv, or nearest-neighbour resize then conv
+DOWNSAMPLES = ("strided", "maxpool")
+OUTPUTS = {"tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "none": nn.Identity}
+
+
+def _upsample(c_in: int, c_out: int, how: str, bias: bool) -> nn.Module:
+    if how == "transposed":  # can leave a checkerboard pattern (Odena et al. 2016)
+        return nn.ConvTranspose2d(c_in, c_out, 4, 2, 1, bias=bias)
+    return nn.Sequential(
+        nn.Upsample(scale_factor=2, mode="nearest"), nn.Conv2d(c_in, c_out, 3, 1, 1, bias=bias)
+    )
+
+
+def dcgan_generator(latent_dim: int, shape, width: int = 32, batch_norm: bool = True, output: str = "tanh",
+                    upsample: str = "transposed") -> nn.Sequential:  # fmt: skip
     """DCGAN-style G (Radford et al. 2016) for (C, H, H) images: z (B, latent_dim) -> (B, C, H, H).
 
-    Transposed convolutions double the resolution twice from H/4; batch norm and ReLU after each
-    but the last, which ends in tanh (pixels live in [-1, 1]); no bias before a batch norm.
+    The resolution doubles twice from H/4 (transposed convolutions by default); batch norm and ReLU
+    after each layer but the last, which ends in tanh (pixels live in [-1, 1]); no bias before a
+    batch norm. `batch_norm`, `output` and `upsample` exist for notebook 08's ablations.
     """
     C, H, _ = _image_shape(shape)
     s, w = H // 4, _positive_int("width", width)
+    _choose("output", output, OUTPUTS), _choose("upsample", upsample, UPSAMPLES)
+
+    def norm(c):
+        return [nn.BatchNorm2d(c)] if batch_norm else []
+
     net = nn.Sequential(  # z: (B, latent_dim)
         nn.Unflatten(1, (latent_dim, 1, 1)),  # (B, latent_dim, 1, 1)
-        nn.ConvTranspose2d(latent_dim, 2 * w, s, 1, 0, bias=False),  # (B, 2w, H/4, H/4)
-        nn.BatchNorm2d(2 * w),
+        nn.ConvTranspose2d(latent_dim, 2 * w, s, 1, 0, bias=not batch_norm),  # (B, 2w, H/4, H/4)
+        *norm(2 * w),
         nn.ReLU(),
-        nn.ConvTranspose2d(2 * w, w, 4, 2, 1, bias=False),  # (B, w, H/2, H/2)
-        nn.BatchNorm2d(w),
+        _upsample(2 * w, w, upsample, bias=not batch_norm),  # (B, w, H/2, H/2)
+        *norm(w),
         nn.ReLU(),
-        nn.ConvTranspose2d(w, C, 4, 2, 1),  # (B, C, H, H)
-        nn.Tanh(),  # pixels in [-1, 1], like the data
+        _upsample(w, C, upsample, bias=True),  # (B, C, H, H)
+        OUTPUTS[output](),  # tanh: pixels in [-1, 1], like the data
     )
     return init_weights(net, "dcgan")
 
 
-def dcgan_discriminator(shape, width: int = 32, spectral_norm: bool = False) -> nn.Sequential:
+def dcgan_discriminator(shape, width: int = 32, spectral_norm: bool = False,
+                        downsample: str = "strided") -> nn.Sequential:  # fmt: skip
     """DCGAN-style D for (C, H, H) images: (B, C, H, H) -> one logit per image, (B, 1).
 
-    Strided convolutions halve the resolution twice (no pooling), LeakyReLU(0.2), no batch norm
-    (so that gradient penalties, which need each image judged on its own, apply), a logit out.
+    Strided convolutions halve the resolution twice (`downsample="maxpool"`: stride-1 convolutions
+    followed by max-pooling, for notebook 08's ablation), LeakyReLU(0.2), no batch norm (so that
+    gradient penalties, which need each image judged on its own, apply), a logit out.
     """
     C, H, _ = _image_shape(shape)
     w = _positive_int("width", width)
+    _choose("downsample", downsample, DOWNSAMPLES)
     wrap = nn.utils.parametrizations.spectral_norm if spectral_norm else (lambda layer: layer)
+
+    def down(c_in, c_out):
+        if downsample == "strided":
+            return [wrap(nn.Conv2d(c_in, c_out, 4, 2, 1))]
+        return [wrap(nn.Conv2d(c_in, c_out, 3, 1, 1)), nn.MaxPool2d(2)]
+
     net = nn.Sequential(  # x: (B, C, H, H)
-        wrap(nn.Conv2d(C, w, 4, 2, 1)),  # (B, w, H/2, H/2)
+        *down(C, w),  # (B, w, H/2, H/2)
         nn.LeakyReLU(0.2),
-        wrap(nn.Conv2d(w, 2 * w, 4, 2, 1)),  # (B, 2w, H/4, H/4)
+        *down(w, 2 * w),  # (B, 2w, H/4, H/4)
         nn.LeakyReLU(0.2),
         wrap(nn.Conv2d(2 * w, 1, H // 4, 1, 0)),  # (B, 1, 1, 1)
         nn.Flatten(),  # (B, 1): a logit per image
     )
     return init_weights(net, "dcgan")
+
+
+G_OPTIONS = ("batch_norm", "output", "upsample")
+D_OPTIONS = ("downsample",)
 
 
 def build(config, shape) -> tuple[nn.Module, nn.Module]:
@@ -172,8 +205,16 @@ def build(config, shape) -> tuple[nn.Module, nn.Module]:
             raise ValueError(
                 "pack and minibatch_std are built for the mlp networks; set arch='mlp' or turn them off"
             )
-        return (dcgan_generator(cfg.latent_dim, shape, cfg.g_width),
-                dcgan_discriminator(shape, cfg.d_width, cfg.spectral_norm))  # fmt: skip
+        options = dict(cfg.dcgan_options)
+        unknown = [k for k in options if k not in (*G_OPTIONS, *D_OPTIONS)]
+        if unknown:
+            raise ValueError(
+                f"unknown dcgan option {unknown[0]!r}; choose from: {', '.join(G_OPTIONS + D_OPTIONS)}"
+            )
+        g_options = {k: v for k, v in options.items() if k in G_OPTIONS}
+        d_options = {k: v for k, v in options.items() if k in D_OPTIONS}
+        return (dcgan_generator(cfg.latent_dim, shape, cfg.g_width, **g_options),
+                dcgan_discriminator(shape, cfg.d_width, cfg.spectral_norm, **d_options))  # fmt: skip
     dim = int(torch.Size(shape).numel())
     G = make_generator(cfg.latent_dim, dim, cfg.g_depth, cfg.g_width, cfg.g_activation)
     D = make_discriminator(dim, cfg.d_depth, cfg.d_width, cfg.d_activation, cfg.spectral_norm, cfg.pack,

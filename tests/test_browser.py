@@ -1,4 +1,5 @@
-"""Real browser, real JupyterLab: open 04_live_lab, run it, press Play, move a slider, press Pause.
+"""Real browser, real JupyterLab: open 04_live_lab (points) and 08_dcgan (images), run each, press
+Play, move a slider, press Pause.
 
 JupyterLab is started on loopback with a token; Debian's Chromium is driven by Playwright.
 Skipped, with the reason, where no Chromium is installed (CI installs it, so CI runs this).
@@ -79,7 +80,8 @@ def _step(page) -> int:
     return int(page.locator(".gan-edu-step").first.inner_text())
 
 
-def test_live_lab_in_chromium(lab, tmp_path):
+@pytest.mark.parametrize("notebook", ["04_live_lab.ipynb", "08_dcgan.ipynb"])  # points, then images
+def test_live_lab_in_chromium(lab, tmp_path, notebook):
     url, token = lab
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(
@@ -88,7 +90,7 @@ def test_live_lab_in_chromium(lab, tmp_path):
                   "--disable-sync", "--no-first-run", "--disable-gpu"],
         )  # fmt: skip
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(f"{url}/lab/tree/notebooks/04_live_lab.ipynb?token={token}")
+        page.goto(f"{url}/lab/tree/notebooks/{notebook}?token={token}")
         page.wait_for_function("window.jupyterapp && window.jupyterapp.shell.currentWidget", timeout=60_000)
         page.wait_for_selector(".jp-Notebook", timeout=60_000)
         page.wait_for_function(

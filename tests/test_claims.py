@@ -377,13 +377,17 @@ class TestCollapseRun:
             assert all(new[k] == old[k] for k in ("modes", "high_quality", "reverse_kl"))
 
 
-@pytest.mark.cost(125)
+@pytest.mark.cost(260)
 def test_08_dcgan_evaluator_rows_checkpoint_and_copying():
-    """08_dcgan, sections 4, 6, 7: where G stands between real-vs-real and noise, not yet
-    'recognisable'; the checkpoint continues bit for bit; no sign of copying in pixel space."""
+    """08_dcgan, sections 2, 4, 6, 7: the five design variants; where G stands between real-vs-real
+    and noise, not yet 'recognisable'; the checkpoint continues bit for bit; no sign of copying."""
     run_notebook_with_checks(
         "08_dcgan.ipynb",
         """
+base, sigmoid, no_bn, maxpool, resize = (r for _, r in ablation.values())
+assert ABLATION_STEPS == 1000 and sigmoid["frechet"] > 50 and sigmoid["classes_present"] <= 2
+assert abs(no_bn["frechet"] - base["frechet"]) < 2 and no_bn["recall"] < base["recall"]
+assert maxpool["frechet"] < base["frechet"] and resize["frechet"] < base["frechet"]
 real_row, noise_row, g_row = rows.values()
 assert STEPS == 3000 and board.trainer.step_count == 3010  # + the 10 steps of the checkpoint check
 assert real_row["recognisable"] and real_row["confident"] < 0.85 and not noise_row["recognisable"]

@@ -174,3 +174,20 @@ def test_tile_lays_images_out_in_rows_and_refuses_points():
     assert canvas.shape == (3 * 9 + 1, 4 * 9 + 1) and canvas.max() == 1
     with pytest.raises(ValueError, match=r"\(N, 1, H, W\)"):
         plots.tile(np.zeros((5, 2)))
+
+
+@pytest.mark.parametrize("options", [{"batch_norm": False}, {"output": "sigmoid"}, {"upsample": "resize"},
+                                     {"downsample": "maxpool"}])  # fmt: skip
+def test_dcgan_ablation_options_build_networks_of_the_same_shapes(options):
+    trainer = GANTrainer(**SMALL_IMAGES, dcgan_options=options)
+    trainer.run(2, progress=False)
+    assert trainer.sample(3).shape == (3, 1, 8, 8) and trainer.D(trainer.real(3)).shape == (3, 1)
+    if "output" in options:
+        assert trainer.sample(100).min() >= 0  # a sigmoid G can never draw the data's black (-1)
+
+
+def test_unknown_dcgan_option_is_refused_with_the_valid_ones():
+    with pytest.raises(ValueError, match="unknown dcgan option 'dropout'.*batch_norm"):
+        GANTrainer(**SMALL_IMAGES, dcgan_options={"dropout": 0.5})
+    with pytest.raises(ValueError, match="unknown upsample 'bilinear'"):
+        GANTrainer(**SMALL_IMAGES, dcgan_options={"upsample": "bilinear"})
