@@ -218,3 +218,23 @@ def image_grids(grids: dict, columns: int = 8, size: float = 3.0) -> Figure:
     for ax, (title, images) in zip(np.atleast_1d(fig.subplots(1, len(grids))), grids.items(), strict=True):
         draw_grid(ax, images, columns, title)
     return fig
+
+
+def race_curves(runs: dict, key: str = "frechet", ylim=(0, 30)) -> Figure:
+    """bench/image_time_to_quality.py's stored curves: one panel per thread count, `key` over the
+    seconds of training, our preset against the plain tutorial loop (notebook 08)."""
+    fig = Figure(figsize=(10, 3.4), layout="constrained")
+    for ax, (threads, run) in zip(fig.subplots(1, len(runs), sharey=True), sorted(runs.items()), strict=True):
+        for name, color, label in (
+            ("ours", FAKE, "our dcgan_fashion preset"),
+            ("plain", "0.4", "plain tutorial loop"),
+        ):
+            curve = run["curves"][name]
+            ax.plot(
+                [c["seconds"] for c in curve], [c[key] for c in curve], "o-", ms=3, color=color, label=label
+            )
+        label = "Fréchet distance (lower is better)" if key == "frechet" else key
+        title = f"{threads} CPU thread{'s' if str(threads) != '1' else ''}"
+        ax.set(xlabel="seconds of training", ylabel=label, title=title, ylim=ylim)
+        ax.legend(fontsize=8)
+    return fig
