@@ -6,6 +6,8 @@ import math
 import numbers
 from dataclasses import dataclass, field, fields, replace
 
+import torch
+
 from . import images, losses, nets, toy
 from .runtime import pick_device
 
@@ -106,7 +108,8 @@ class GANConfig:
         pick_device(self.device, verbose=False)
         if self.dataset != "custom":
             data = get_dataset(self.dataset, **self.dataset_kwargs)
-            nets.build(self, data.shape)  # wrong options or shapes fail here, not mid-change
+            with torch.random.fork_rng(devices=[]):  # building draws weights: leave the caller's RNG alone
+                nets.build(self, data.shape)  # wrong options or shapes fail here, not mid-change
         return self
 
 

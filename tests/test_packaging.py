@@ -53,3 +53,9 @@ def test_every_notebook_sets_up_with_the_banner():
     for path in sorted((ROOT / "notebooks").glob("[0-9]*.ipynb")):
         sources = ["".join(c["source"]) for c in json.loads(path.read_text())["cells"]]
         assert any("banner()" in s for s in sources), f"{path.name} has no setup cell with banner()"
+
+
+def test_notebook_cell_ids_are_unique():
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        ids = [c.get("id") for c in json.loads(path.read_text())["cells"]]
+        assert len(ids) == len(set(ids)), f"{path.name} has repeated cell ids"

@@ -255,3 +255,14 @@ def test_notebook_03_answers_quote_the_code_that_runs_and_each_mystery_breaks_on
     lab = bugs.BugLab(code["d_step"], code["g_step"], None, None, None, 1)
     with pytest.raises(ValueError, match="no mystery 7"):
         lab.run(7)
+
+
+def test_making_a_config_leaves_the_global_random_state_alone():
+    """Validation builds the networks once to check shapes; a notebook's torch.randn must not notice."""
+    from gan_edu.presets import get_preset
+
+    torch.manual_seed(0)
+    expected = torch.rand(3)
+    torch.manual_seed(0)
+    get_preset("dcgan_fashion").config, get_preset("balanced").config
+    assert torch.equal(torch.rand(3), expected)
