@@ -377,7 +377,7 @@ class TestCollapseRun:
             assert all(new[k] == old[k] for k in ("modes", "high_quality", "reverse_kl"))
 
 
-@pytest.mark.cost(260)
+@pytest.mark.cost(390)
 def test_08_dcgan_evaluator_rows_checkpoint_and_copying():
     """08_dcgan, sections 2, 4, 6, 7: the five design variants; where G stands between real-vs-real
     and noise, not yet 'recognisable'; the checkpoint continues bit for bit; no sign of copying."""
