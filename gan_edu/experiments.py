@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .metrics import mode_report
 from .presets import get_preset
 from .train import GANTrainer
 
@@ -83,11 +84,11 @@ def train_method(method: str, dataset: str = "ring", seed: int = 0, steps: int |
     start = time.perf_counter()
     trainer.run(steps, progress=False)
     seconds = time.perf_counter() - start
-    return trainer, table_row(method, dataset, seed, steps, trainer.evaluate(2500), seconds)
+    return trainer, table_row(method, dataset, seed, steps, mode_report(trainer, 2500), seconds)
 
 
 def table_row(method: str, dataset: str, seed: int, steps: int, stats: dict, seconds: float) -> dict:
-    """One row of the stored table from `GANTrainer.evaluate(2500)`'s metrics, rounded as stored."""
+    """One row of the stored table from `metrics.mode_report(trainer, 2500)`'s metrics, rounded as stored."""
     return {
         "method": method, "dataset": dataset, "seed": seed, "steps": steps,
         "modes": stats["modes_captured"], "n_modes": stats["n_modes"],

@@ -63,6 +63,16 @@ def mode_stats(samples, modes, std: float, threshold: float = 3.0) -> dict:
     }
 
 
+def mode_report(trainer, n: int = 2500, seed: int | None = None) -> dict:
+    """`mode_stats` of n points from a trainer's G (fixed noise; seed as in `trainer.sample`)."""
+    if trainer.data.modes is None:
+        raise ValueError(
+            f"dataset {trainer.config.dataset!r} has no separate modes; "
+            "mode metrics need a mixture: ring, grid or mixture_1d"
+        )
+    return mode_stats(trainer.sample(n, seed), trainer.data.modes, trainer.data.std)
+
+
 def wasserstein_exact(x, y) -> float:
     """Exact Wasserstein-1 distance between two equal-size point sets (notebook 07).
 

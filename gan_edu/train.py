@@ -9,10 +9,9 @@ from dataclasses import asdict
 from pathlib import Path
 
 import torch
-from torch.func import functional_call
 from tqdm.auto import tqdm
 
-from . import images, losses, metrics, nets, toy, unroll
+from . import checkpoints, images, losses, nets, toy, unroll
 from .config import REBUILD_FIELDS, GANConfig, get_dataset, make_config
 from .history import History
 from .runtime import pick_device
@@ -167,7 +166,7 @@ class GANTrainer:
         """
         cfg = self.config
         if cfg.unroll_steps and not cfg.unroll_first_order:
-            return self._unrolled_g_step()
+            return unroll.g_step(self)
         saved = self._d_state() if cfg.unroll_steps else None
         for _ in range(cfg.unroll_steps):
             self.d_step()
@@ -179,17 +178,6 @@ class GANTrainer:
         if saved is not None:
             self.D.load_state_dict(saved["D"])
             self.opt_D.load_state_dict(saved["opt_D"])
-        return g_loss.detach()
-
-    def _unrolled_g_step(self) -> torch.Tensor:
-        cfg, n = self.config, self.config.batch_size
-        batches = [(self.real(n, self.rng), self.G(self.noise(n, self.rng))) for _ in range(cfg.unroll_steps)]
-        params = unroll.lookahead(self.D, self._d_objective, batches, self.opt_D, cfg.weight_clip)
-        x_fake = self.G(self.noise(n, self.rng))
-        g_loss = self.loss.g_loss(functional_call(self.D, params, (x_fake,)))
-        self.opt_G.zero_grad()
-        g_loss.backward(inputs=list(self.G.parameters()))  # D's real parameters get no gradient
-        self.opt_G.step()
         return g_loss.detach()
 
     def _d_state(self) -> dict:
@@ -268,69 +256,26 @@ class GANTrainer:
         self.step_count = snap["step"]
         self.history.truncate(self.step_count)
 
-    # ---- checkpoints ------------------------------------------------------------------------------
+    # ---- checkpoints (gan_edu.checkpoints reads and checks the file) ---------------------------
     def save(self, path) -> Path:
-        """Write a checkpoint: the config, weights, optimizer state, random state and step count (not
-        the loss history). `GANTrainer.load(path)` continues training exactly where this one is."""
-        path = Path(path)
-        torch.save(
-            {"format": CHECKPOINT_FORMAT, "config": self.config_dict(), "state": self.snapshot()}, path
-        )
-        return path
+        """Write a checkpoint: config, weights, optimizer and random state, step (not the history)."""
+        return checkpoints.save(self, path)
 
     @classmethod
     def load(cls, path, data=None) -> GANTrainer:
         """A trainer rebuilt from a checkpoint written by `save` (pass `data` again for a custom dataset)."""
-        ckpt = _read_checkpoint(path)
+        ckpt = checkpoints.read(path)
         trainer = cls(ckpt["config"], data=data)
         trainer.restore(ckpt["state"])
         return trainer
 
     def load_state(self, path) -> None:
-        """Load a checkpoint's weights and optimizer state into this trainer; a checkpoint of other
-        networks (another arch, data shape, width or noise size) is refused and nothing changes."""
-        ckpt = _read_checkpoint(path)
-        theirs, ours = ckpt["config"], self.config_dict()
-        differ = [
-            k for k in sorted(REBUILD_FIELDS - {"seed", "betas", "optimizer"}) if theirs.get(k) != ours[k]
-        ]
-        if differ:  # (same settings on data of another shape: restore() below refuses it)
-            shown = ", ".join(f"{k}: {theirs.get(k)!r} there, {ours[k]!r} here" for k in differ)
-            hint = f"GANTrainer.load({str(path)!r}) rebuilds the trainer it came from"
-            raise ValueError(
-                f"{path} holds other networks than this trainer's ({shown}); nothing was changed. {hint}."
-            )
-        self.restore(ckpt["state"])
-
-    def evaluate(self, n: int = 2500, seed: int | None = None) -> dict:
-        """Mode metrics (modes captured, high-quality fraction, reverse KL) of n generated points."""
-        if self.data.modes is None:
-            raise ValueError(
-                f"dataset {self.config.dataset!r} has no separate modes; "
-                "mode metrics need a mixture: ring, grid or mixture_1d"
-            )
-        return metrics.mode_stats(self.sample(n, seed), self.data.modes, self.data.std)
+        """Load a checkpoint of networks like these into this trainer; others are refused, nothing changes."""
+        self.restore(checkpoints.read(path, fits=self.config_dict()))
 
     def config_dict(self) -> dict:
         """The config as a plain dict: GANTrainer(**d) rebuilds the same experiment."""
         return asdict(self.config)
-
-
-CHECKPOINT_FORMAT = "gan_edu checkpoint 1"
-
-
-def _read_checkpoint(path) -> dict:
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no checkpoint at {path}; trainer.save({str(path)!r}) writes one")
-    try:  # weights_only: a checkpoint is data (tensors, numbers, strings), never code to run
-        ckpt = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as error:
-        raise ValueError(f"{path} cannot be read as a checkpoint (truncated or not a checkpoint): "
-                         f"{str(error).splitlines()[0]}") from error  # fmt: skip
-    if not isinstance(ckpt, dict) or ckpt.get("format") != CHECKPOINT_FORMAT:
-        raise ValueError(f"{path} is not a gan_edu checkpoint (write one with trainer.save(path))")
-    return ckpt
 
 
 def _grad_norm(net: torch.nn.Module) -> float:

@@ -79,3 +79,19 @@ def _update(p: Tensor, g: Tensor, s: dict, group: dict, kind: str) -> Tensor:
 def _sqrt(v: Tensor) -> Tensor:
     """sqrt(v) whose derivative stays finite at v = 0 (a dead ReLU unit's gradient is exactly 0)."""
     return (v + 1e-30).sqrt()
+
+
+def g_step(trainer) -> Tensor:
+    """One exact unrolled update of the trainer's G (`GANTrainer.g_step` with unroll_steps = k)."""
+    cfg, n, D = trainer.config, trainer.config.batch_size, trainer.D
+    batches = [
+        (trainer.real(n, trainer.rng), trainer.G(trainer.noise(n, trainer.rng)))
+        for _ in range(cfg.unroll_steps)
+    ]
+    params = lookahead(D, trainer._d_objective, batches, trainer.opt_D, cfg.weight_clip)
+    x_fake = trainer.G(trainer.noise(n, trainer.rng))
+    g_loss = trainer.loss.g_loss(functional_call(D, params, (x_fake,)))
+    trainer.opt_G.zero_grad()
+    g_loss.backward(inputs=list(trainer.G.parameters()))  # D's real parameters get no gradient
+    trainer.opt_G.step()
+    return g_loss.detach()

@@ -22,6 +22,7 @@ import ipywidgets as W
 from . import evaluator, images, losses, nets, toy, views
 from .config import NOISES, OPTIMIZERS, GANConfig
 from .frames import DashboardFrame
+from .metrics import mode_report
 from .presets import PRESETS, get_preset
 from .runtime import available_devices
 from .train import GANTrainer, TrainingDiverged
@@ -332,7 +333,7 @@ class LiveDashboard:
     def _record_metrics(self) -> None:
         t = self.trainer
         if t.data.modes is not None:
-            self.metric_rows.append({"step": t.step_count, **t.evaluate(1000)})
+            self.metric_rows.append({"step": t.step_count, **mode_report(t, 1000)})
         elif t.config.dataset == "fashion_mnist":  # the evaluator knows Fashion-MNIST only
             row = evaluator.report(t.sample(IMAGE_SAMPLES), evaluator.reference(IMAGE_SAMPLES))
             self.metric_rows.append({"step": t.step_count, **row})

@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 from gan_edu import GANTrainer
+from gan_edu.metrics import mode_report
 from gan_edu.presets import get_preset
 
 pytestmark = pytest.mark.claims
@@ -44,7 +45,7 @@ def collapse_run() -> tuple[GANTrainer, dict]:
     preset = get_preset("mode_collapse")
     trainer = GANTrainer(preset.config)
     checks = {}
-    trainer.run(preset.steps, callback=lambda t, _: checks.update({t.step_count: t.evaluate()}), every=125,
+    trainer.run(preset.steps, callback=lambda t, _: checks.update({t.step_count: mode_report(t)}), every=125,
                 progress=False)  # fmt: skip
     return trainer, checks
 
@@ -57,13 +58,13 @@ def test_00_exercise_solutions():
     preset = get_preset("balanced")
     unlucky = get_preset("unlucky_seed")
     assert unlucky.config == GANTrainer(preset.config, seed=2, lr_D=2e-4, lr_G=2e-4).config
-    m = trained("balanced", seed=2).evaluate()
+    m = mode_report(trained("balanced", seed=2))
     assert m["modes_captured"] == 8 and round(m["high_quality"], 2) == 0.96  # "8 of 8", "about 96%"
     stuck = GANTrainer(unlucky.config)
     for _ in range(unlucky.steps // 500):
         stuck.run(500, progress=False)
-        assert stuck.evaluate()["modes_captured"] <= 1  # "at most one mode for all 3,000 steps"
-    m = trained("balanced", dataset="grid").evaluate()
+        assert mode_report(stuck)["modes_captured"] <= 1  # "at most one mode for all 3,000 steps"
+    m = mode_report(trained("balanced", dataset="grid"))
     assert 15 <= m["modes_captured"] < 25 and m["high_quality"] < 0.6  # "many but not all"
 
 
@@ -130,7 +131,7 @@ def test_04_strong_discriminator_and_the_loss_switch():
     assert 6e4 < non_saturating / saturating < 9e4  # "some 75,000 times larger"
     assert [round(x, 2) for x in moved["discriminator_too_strong"]] == [0.47, 0.11]
     assert [round(x, 2) for x in moved["loss_switch"]] == [2.10, 1.94]
-    assert strong.evaluate()["modes_captured"] <= 4 and switch.evaluate()["modes_captured"] <= 4
+    assert mode_report(strong)["modes_captured"] <= 4 and mode_report(switch)["modes_captured"] <= 4
 
 
 @pytest.mark.cost(1)
@@ -225,7 +226,7 @@ def test_06_table_directions():
     ttur = GANTrainer(get_preset("mode_collapse").config, lr_D=1e-3, lr_G=2e-4)  # exercise 4
     for _ in range(6):
         ttur.run(500, progress=False)
-        m = ttur.evaluate()
+        m = mode_report(ttur)
         assert m["modes_captured"] <= 1 and 1.6 <= m["reverse_kl"] <= 2.08
 
 
@@ -255,9 +256,9 @@ fresh = GANTrainer(get_preset("wgan_clip").config)
 assert round(wasserstein_exact(fresh.real(1000), fresh.sample(1000)), 2) == 1.97  # "an untrained G ... 1.97"
 assert round(np.corrcoef(estimate[late], exact[late])[0, 1], 3) == 0.925 and late.sum() >= 20
 assert (estimate[late] < exact[late]).all()                                        # "stays below"
-m = wgan_gp.evaluate()
+m = mode_report(wgan_gp)
 assert m["modes_captured"] == 8 and round(m["high_quality"], 2) == 0.60
-stats = {name: t.evaluate() for name, t in by_loss.items()}
+stats = {name: mode_report(t) for name, t in by_loss.items()}
 for name, kl in (("non_saturating", 0.008), ("least_squares", 0.008), ("hinge", 0.002)):
     assert stats[name]["modes_captured"] == 8 and round(stats[name]["high_quality"], 2) == 0.95
     assert round(stats[name]["reverse_kl"], 3) == kl
@@ -275,7 +276,7 @@ class TestBalancedRun:
     def test_00_balanced_captures_all_modes(self):
         """00_start_here: '8 of 8 modes, about 95% high quality (at least 90%)'; D's loss near 2 log 2."""
         trainer = trained("balanced")
-        m = trainer.evaluate()
+        m = mode_report(trainer)
         assert m["modes_captured"] == 8
         assert m["high_quality"] >= 0.90
         assert m["reverse_kl"] < 0.05  # "close to 0"
@@ -285,13 +286,13 @@ class TestBalancedRun:
     def test_04_k5_tiny_generator_noise_1d(self):
         """04_live_lab, experiments 3-5."""
         balanced, k5 = trained("balanced"), trained("k5")
-        assert k5.evaluate()["modes_captured"] == 8  # "all 8 modes are still captured"
-        assert k5.evaluate()["high_quality"] < balanced.evaluate()["high_quality"]  # "a little lower"
+        assert mode_report(k5)["modes_captured"] == 8  # "all 8 modes are still captured"
+        assert mode_report(k5)["high_quality"] < mode_report(balanced)["high_quality"]  # "a little lower"
         ratio = np.median(k5.history["g_grad_norm"]) / np.median(balanced.history["g_grad_norm"])
         assert ratio > 3  # "several times that of the balanced run"
-        tiny = trained("tiny_generator").evaluate()
+        tiny = mode_report(trained("tiny_generator"))
         assert tiny["modes_captured"] == 1 and 0.6 < tiny["high_quality"] < 0.8  # "one mode", "68% HQ"
-        line = trained("noise_1d").evaluate()
+        line = mode_report(trained("noise_1d"))
         assert line["modes_captured"] == 8 and line["high_quality"] > 0.85  # "close to that of 2-D noise"
 
     @pytest.mark.cost(168)
@@ -301,12 +302,12 @@ class TestBalancedRun:
         d_std = {name: t.history["d_loss"][-1000:].std() for name, t in (("balanced", balanced), ("r1", r1))}
         assert 0.02 < d_std["balanced"] < 0.05 and d_std["r1"] < 0.002  # "0.03 to about 0.001"
         for t in (balanced, r1):
-            m = t.evaluate()
+            m = mode_report(t)
             assert m["modes_captured"] == 8 and m["high_quality"] >= 0.85  # "about 90% or more"
-        assert 0.35 < trained("r1", r1_weight=10.0).evaluate()["high_quality"] < 0.65  # "only about half"
+        assert 0.35 < mode_report(trained("r1", r1_weight=10.0))["high_quality"] < 0.65  # "only about half"
         weak_r1 = trained("r1", r1_weight=0.1)
         assert weak_r1.history["d_loss"][-1000:].std() < d_std["balanced"] / 5  # exercise 3: "about tenfold"
-        ttur, slow = trained("ttur").evaluate(), trained("slow_equal").evaluate()
+        ttur, slow = mode_report(trained("ttur")), mode_report(trained("slow_equal"))
         assert ttur["modes_captured"] == slow["modes_captured"] == 8
         assert 0.65 < ttur["high_quality"] < 0.85 and 0.43 < slow["high_quality"] < 0.63  # "75% against 53%"
 

@@ -138,6 +138,21 @@ def test_evaluator_sees_three_dropped_classes(real_sets):
     assert r["histogram"][:3].sum() < 0.05 and r["classes_present"] <= 8
 
 
+def test_our_frechet_distance_agrees_with_torchmetrics_fid_on_the_evaluator_features(real_sets):
+    """torchmetrics' FID takes any nn.Module as its feature extractor: give it our evaluator's body."""
+    from torchmetrics.image.fid import FrechetInceptionDistance
+
+    train, test, _ = real_sets
+    body = evaluator.load().body
+    body.num_features = 128  # torchmetrics would otherwise probe it with a 299x299 RGB image
+    fid = FrechetInceptionDistance(feature=body, reset_real_features=True)
+    for real, fake in ((test, train), (test, train[train.sum((1, 2, 3)) > train.sum((1, 2, 3)).median()])):
+        fid.reset()
+        fid.update(real, real=True), fid.update(fake, real=False)
+        ours = evaluator.report(fake, real)["frechet"]
+        assert ours == pytest.approx(fid.compute().item(), rel=1e-3, abs=1e-3)
+
+
 def test_evaluator_refuses_wrong_images_clearly():
     with pytest.raises(ValueError, match=r"\(N, 1, 28, 28\)"):
         evaluator.load().features(torch.zeros(4, 1, 8, 8))
