@@ -212,7 +212,7 @@ class DashboardFrame:
             spec, left_max, missing = (
                 IMAGE_METRICS,
                 (None if not view["evaluated"] else 10.0),
-                "Fashion-MNIST only",
+                "no evaluator for this data",
             )
         else:
             modes = view.get("modes")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import torch
 
-from . import losses
+from . import evaluator, losses
 
 
 def of(trainer) -> dict:
@@ -19,7 +19,7 @@ def images(trainer, n: int = 64) -> dict:
     return {
         "fake": trainer.sample(n).numpy(),
         "real": trainer.real(n, torch.Generator().manual_seed(trainer.config.seed + 2)).cpu().numpy(),
-        "evaluated": trainer.config.dataset == "fashion_mnist",  # the evaluator knows Fashion-MNIST only
+        "evaluated": trainer.config.dataset in evaluator.WEIGHTS,  # a dataset with a trained evaluator
         "step": trainer.step_count,
     }
 

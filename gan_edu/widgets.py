@@ -334,8 +334,10 @@ class LiveDashboard:
         t = self.trainer
         if t.data.modes is not None:
             self.metric_rows.append({"step": t.step_count, **mode_report(t, 1000)})
-        elif t.config.dataset == "fashion_mnist":  # the evaluator knows Fashion-MNIST only
-            row = evaluator.report(t.sample(IMAGE_SAMPLES), evaluator.reference(IMAGE_SAMPLES))
+        elif t.config.dataset in evaluator.WEIGHTS:  # Fashion-MNIST and the digits have evaluators
+            test = images.get_dataset(t.config.dataset, split="test").images  # digits: 297 of them
+            real = evaluator.reference(min(IMAGE_SAMPLES, len(test)), t.config.dataset)
+            row = evaluator.report(t.sample(IMAGE_SAMPLES), real)
             self.metric_rows.append({"step": t.step_count, **row})
 
     def step_once(self, steps: int = 1) -> None:

@@ -154,23 +154,47 @@ def test_our_frechet_distance_agrees_with_torchmetrics_fid_on_the_evaluator_feat
 
 
 def test_evaluator_refuses_wrong_images_clearly():
-    with pytest.raises(ValueError, match=r"\(N, 1, 28, 28\)"):
-        evaluator.load().features(torch.zeros(4, 1, 8, 8))
+    with pytest.raises(ValueError, match=r"\(N, 1, 28, 28\) or digits \(N, 1, 8, 8\)"):
+        evaluator.load().features(torch.zeros(4, 1, 16, 16))
     with pytest.raises(ValueError, match="NaN"):
         evaluator.load().features(torch.full((2, 1, 28, 28), float("nan")))
+    with pytest.raises(ValueError, match="differ in size"):
+        evaluator.report(torch.zeros(4, 1, 8, 8), evaluator.reference(10))
+    with pytest.raises(ValueError, match="no evaluator for 'ring'"):
+        evaluator.load("ring")
+    with pytest.raises(ValueError, match="297 test images"):
+        evaluator.reference(1000, "digits")
 
 
-def test_shipped_evaluator_reaches_the_accuracy_data_readme_states():
-    test = images.load_fashion_mnist("test")
-    accuracy = (evaluator.load().probabilities(test.images).argmax(1) == test.labels).float().mean().item()
-    stated = (images.DATA / "README.md").read_text().split("| test accuracy | ")[1].split()[0]
+@pytest.mark.parametrize(
+    "dataset, heading", [("fashion_mnist", "evaluator.pt"), ("digits", "evaluator_digits.pt")]
+)
+def test_shipped_evaluators_reach_the_accuracy_data_readme_states(dataset, heading):
+    test = images.DATASETS[dataset]("test")
+    accuracy = (
+        (evaluator.load(dataset).probabilities(test.images).argmax(1) == test.labels).float().mean().item()
+    )
+    section = (images.DATA / "README.md").read_text().split(f"## `{heading}`")[1]
+    stated = section.split("| test accuracy | ")[1].split()[0]
     assert accuracy >= 0.90 and f"{accuracy:.2%}" == stated
+
+
+def test_digits_evaluator_tells_real_digits_from_noise():
+    real = evaluator.reference(297, "digits")
+    r = evaluator.report(images.load_digits("train").images[:1000], real)
+    assert r["frechet"] < 3.0 and r["recognisable"] and r["coverage"] > 0.9
+    noise = torch.rand(1000, 1, 8, 8, generator=torch.Generator().manual_seed(0)) * 2 - 1
+    r = evaluator.report(noise, real)
+    assert r["frechet"] > 50 and r["coverage"] < 0.3 and not r["recognisable"]
+    assert (
+        round(r["confident"], 2) == 0.87 and round(r["histogram"].max(), 2) == 0.95
+    )  # data/README.md's caveat, and 08's
 
 
 def test_views_pick_the_picture_that_fits_the_data():
     trainer = GANTrainer(**SMALL_IMAGES)
     view = views.of(trainer)
-    assert view["fake"].shape == view["real"].shape == (64, 1, 8, 8) and not view["evaluated"]
+    assert view["fake"].shape == view["real"].shape == (64, 1, 8, 8) and view["evaluated"]  # digits
     assert "d_grid" in views.of(GANTrainer(device="cpu"))
     with pytest.raises(ValueError, match="views.images draws images"):
         views.plane(trainer)

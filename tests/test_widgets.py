@@ -230,6 +230,8 @@ def test_image_dashboard_pauses_quickly_and_switches_data_or_refuses_clearly():
     assert time.monotonic() - start < 0.5 and not board.playing
     board.controls["dataset"].value = "digits"  # 8 x 8: G and D rebuilt for the new shape
     assert board.trainer.sample(2).shape == (2, 1, 8, 8) and not board.metric_rows
+    board.step_once(board.metrics_every)  # the digits have an evaluator too
+    assert board.metric_rows and board.metric_rows[-1]["frechet"] > 0
     board.controls["dataset"].value = "ring"  # DCGAN networks cannot draw points: refused, kept
     assert "square images" in board.message.value and board.trainer.config.dataset == "digits"
     assert board.controls["dataset"].value == "digits"
