@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, fields, replace
 
 import torch
 
-from . import images, losses, nets, toy
+from . import conditional, images, losses, nets, toy
 from .runtime import pick_device
 
 OPTIMIZERS = ("adam", "sgd", "rmsprop")  # RMSprop: the original WGAN (Arjovsky et al. 2017)
@@ -17,7 +17,7 @@ NOISES = ("gaussian", "uniform")
 REBUILD_FIELDS = {
     "optimizer", "latent_dim", "noise", "g_depth", "g_width", "d_depth", "d_width",
     "g_activation", "d_activation", "spectral_norm", "seed", "betas", "pack", "minibatch_std", "arch",
-    "dcgan_options",
+    "dcgan_options", "condition",
 }  # fmt: skip
 
 
@@ -53,6 +53,8 @@ class GANConfig:
     minibatch_std: bool = False  # D also sees the batch's spread (Karras et al. 2018)
     unroll_steps: int = 0  # unrolled GAN: G's loss against D after this many extra D steps
     unroll_first_order: bool = False  # True: drop the term through D's look-ahead (cheaper, weaker)
+    condition: str = "none"  # "class": G(z, y) and D(x, y); "infogan": codes and a Q head (notebook 09)
+    info_weight: float = 1.0  # InfoGAN's lambda, the weight of the mutual-information term
     device: str = "auto"
     seed: int = 0
     history_size: int = 20_000  # steps of history kept; older ones are dropped
@@ -62,6 +64,7 @@ class GANConfig:
         for kind, value, valid in [("dataset", self.dataset, (*toy.DATASETS, *images.DATASETS, "custom")),
                                    ("arch", self.arch, nets.ARCHITECTURES),
                                    ("loss", self.loss, tuple(losses.LOSSES)),
+                                   ("condition", self.condition, conditional.CONDITIONS),
                                    ("optimizer", self.optimizer, OPTIMIZERS), ("noise", self.noise, NOISES),
                                    ("activation", self.g_activation, nets.ACTIVATIONS),
                                    ("activation", self.d_activation, nets.ACTIVATIONS)]:  # fmt: skip
@@ -96,7 +99,12 @@ class GANConfig:
                 raise ValueError(f"{name} must be zero or a positive integer, got {value!r}")
         if self.batch_size % self.pack:
             raise ValueError(f"batch_size ({self.batch_size}) must be a multiple of pack ({self.pack})")
-        for name in ("gp_weight", "r1_weight", "weight_clip"):
+        if self.condition != "none" and (self.arch != "dcgan" or self.dataset not in images.DATASETS):
+            raise ValueError(f"condition {self.condition!r} is built for the DCGAN on images: set "
+                             f"arch='dcgan' and dataset to one of {', '.join(images.DATASETS)}")  # fmt: skip
+        if self.condition != "none" and self.unroll_steps:
+            raise ValueError("the unrolled GAN is not built for conditional GANs; set unroll_steps=0")
+        for name in ("gp_weight", "r1_weight", "weight_clip", "info_weight"):
             value = getattr(self, name)
             if not (_is_number(value) and math.isfinite(value) and value >= 0):
                 raise ValueError(f"{name} must be zero or positive, got {value!r} (0 turns it off)")

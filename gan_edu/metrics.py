@@ -106,7 +106,10 @@ def frechet_distance(a, b) -> float:
     formula notebook 10 derives, and NumPy is all it needs."""
     a, b = _features(a, "a"), _features(b, "b")
     mu_a, mu_b = a.mean(0), b.mean(0)
-    cov_a, cov_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    cov_a, cov_b = (
+        np.atleast_2d(np.cov(a, rowvar=False)),
+        np.atleast_2d(np.cov(b, rowvar=False)),
+    )  # (d, d), d = 1 too
     # tr((S_a S_b)^(1/2)) is the sum of the square roots of the eigenvalues of S_a S_b, which are real
     # and >= 0 for covariance matrices; this stays stable where sqrtm warns (a collapsed G's
     # features have a singular covariance), and rounding's tiny negative or imaginary parts are cut.

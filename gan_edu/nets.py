@@ -5,6 +5,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from . import conditional
+
 ACTIVATIONS = {
     "relu": nn.ReLU,
     "leaky_relu": lambda: nn.LeakyReLU(0.2),
@@ -165,8 +167,9 @@ def dcgan_generator(latent_dim: int, shape, width: int = 32, batch_norm: bool = 
 
 
 def dcgan_discriminator(shape, width: int = 32, spectral_norm: bool = False,
-                        downsample: str = "strided") -> nn.Sequential:  # fmt: skip
-    """DCGAN-style D for (C, H, H) images: (B, C, H, H) -> one logit per image, (B, 1).
+                        downsample: str = "strided", outputs: int = 1) -> nn.Sequential:  # fmt: skip
+    """DCGAN-style D for (C, H, H) images: (B, C, H, H) -> one logit per image, (B, 1) (or `outputs`
+    numbers per image: InfoGAN's Q head shares everything but the last layer's extra outputs).
 
     Strided convolutions halve the resolution twice (`downsample="maxpool"`: stride-1 convolutions
     followed by max-pooling, for notebook 08's ablation), LeakyReLU(0.2), no batch norm (so that
@@ -187,8 +190,8 @@ def dcgan_discriminator(shape, width: int = 32, spectral_norm: bool = False,
         nn.LeakyReLU(0.2),
         *down(w, 2 * w),  # (B, 2w, H/4, H/4)
         nn.LeakyReLU(0.2),
-        wrap(nn.Conv2d(2 * w, 1, H // 4, 1, 0)),  # (B, 1, 1, 1)
-        nn.Flatten(),  # (B, 1): a logit per image
+        wrap(nn.Conv2d(2 * w, outputs, H // 4, 1, 0)),  # (B, outputs, 1, 1)
+        nn.Flatten(),  # (B, outputs): a logit per image (then Q's outputs)
     )
     return init_weights(net, "dcgan")
 
@@ -213,8 +216,12 @@ def build(config, shape) -> tuple[nn.Module, nn.Module]:
             )
         g_options = {k: v for k, v in options.items() if k in G_OPTIONS}
         d_options = {k: v for k, v in options.items() if k in D_OPTIONS}
-        return (dcgan_generator(cfg.latent_dim, shape, cfg.g_width, **g_options),
-                dcgan_discriminator(shape, cfg.d_width, cfg.spectral_norm, **d_options))  # fmt: skip
+        C, H, W = _image_shape(shape)
+        z_dim = cfg.latent_dim + conditional.g_extra(cfg.condition)  # + the class or InfoGAN's codes
+        d_shape = (C + conditional.d_extra_channels(cfg.condition), H, W)  # + the class planes
+        outputs = 1 + conditional.d_extra_outputs(cfg.condition)  # + InfoGAN's Q head
+        G = dcgan_generator(z_dim, shape, cfg.g_width, **g_options)
+        return G, dcgan_discriminator(d_shape, cfg.d_width, cfg.spectral_norm, outputs=outputs, **d_options)
     dim = int(torch.Size(shape).numel())
     G = make_generator(cfg.latent_dim, dim, cfg.g_depth, cfg.g_width, cfg.g_activation)
     D = make_discriminator(dim, cfg.d_depth, cfg.d_width, cfg.d_activation, cfg.spectral_norm, cfg.pack,

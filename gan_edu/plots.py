@@ -238,3 +238,56 @@ def race_curves(runs: dict, key: str = "frechet", ylim=(0, 30)) -> Figure:
         ax.set(xlabel="seconds of training", ylabel=label, title=title, ylim=ylim)
         ax.legend(fontsize=8)
     return fig
+
+
+def losses_beside_quality(runs: dict[str, list[dict]]) -> Figure:
+    """`evaluation.track` rows of several runs: their losses (left: D solid, G dashed) beside the
+    evaluator's Fréchet distance (right, log scale) at the same steps (notebook 10)."""
+    fig = Figure(figsize=(11, 3.6), layout="constrained")
+    left, right = fig.subplots(1, 2)
+    for (name, rows), color in zip(runs.items(), ["C0", "C1", "C2", "C3", "C4"], strict=False):
+        steps = [r["step"] for r in rows]
+        left.plot(steps, [r["d_loss"] for r in rows], "o-", ms=3, color=color, label=f"{name}: D")
+        left.plot(steps, [r["g_loss"] for r in rows], "o--", ms=3, color=color, label=f"{name}: G")
+        right.plot(steps, [r["frechet"] for r in rows], "o-", ms=3, color=color, label=name)
+    left.set(xlabel="step", ylabel="loss (mean since the last check)", title="what the loss curves say")
+    right.set(xlabel="step", ylabel="Fréchet distance (log scale; lower is better)", yscale="log",
+              title="what the evaluator says")  # fmt: skip
+    left.legend(fontsize=7, ncols=len(runs)), right.legend(fontsize=8)
+    return fig
+
+
+def frechet_by_n(by_n: dict[str, dict[int, np.ndarray]], fits: dict[str, tuple[float, float]]) -> Figure:
+    """Fréchet distance against 1/n (`evaluation.frechet_by_n`), one panel per pair of sets, with
+    the straight line of `evaluation.extrapolate` run out to 1/n = 0, the infinite sample."""
+    fig = Figure(figsize=(11, 3.6), layout="constrained")
+    for ax, (name, rows) in zip(fig.subplots(1, len(by_n)), by_n.items(), strict=True):
+        inv = np.array([1 / n for n in rows])
+        ax.errorbar(inv, [v.mean() for v in rows.values()], yerr=[v.std() for v in rows.values()], fmt="o",
+                    color=FAKE, capsize=3, label="measured (mean ± sd over repeats)")  # fmt: skip
+        fd_inf, slope = fits[name]
+        line = np.linspace(0, inv.max() * 1.05, 50)
+        ax.plot(line, fd_inf + slope * line, "--", color="0.4", label=f"fit; at n = ∞: {fd_inf:.2f}")
+        for x, n in zip(inv, rows, strict=True):
+            ax.annotate(
+                f"n={n}", (x, rows[n].mean()), textcoords="offset points", xytext=(4, -12), fontsize=7
+            )
+        ax.set(xlabel="1 / n", ylabel="Fréchet distance", title=name, xlim=(-0.0001, None))
+        ax.legend(fontsize=8)
+    return fig
+
+
+def precision_recall_bars(reports: dict[str, dict]) -> Figure:
+    """Precision, recall, density and coverage of several `evaluator.report`s, side by side."""
+    keys = ("precision", "recall", "density", "coverage")
+    fig = Figure(figsize=(11, 3.4), layout="constrained")
+    ax = fig.add_subplot()
+    width = 0.8 / len(reports)
+    for k, (name, r) in enumerate(reports.items()):
+        ax.bar(np.arange(len(keys)) + (k - (len(reports) - 1) / 2) * width, [r[key] for key in keys], width,
+               label=name)  # fmt: skip
+    ax.set_xticks(range(len(keys)), keys)
+    ax.axhline(1.0, color="0.6", lw=0.8)
+    ax.set(ylabel="value (1 = like real data)", title="four numbers, two failure modes", ylim=(0, 1.3))
+    ax.legend(fontsize=8, ncols=len(reports), loc="upper center")
+    return fig

@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 
-from . import checkpoints, images, losses, nets, toy, unroll
+from . import checkpoints, conditional, images, losses, nets, toy, unroll
 from .config import REBUILD_FIELDS, GANConfig, get_dataset, make_config
 from .history import History
 from .runtime import pick_device
@@ -22,8 +22,8 @@ class TrainingDiverged(RuntimeError):
 
 
 # Everything configure() may replace; it puts all of it back when a change is refused.
-_STATE = ("config", "data", "data_shape", "device", "loss", "G", "D", "opt_G", "opt_D", "rng", "step_count",
-          "history", "_good")  # fmt: skip
+_STATE = ("config", "data", "data_shape", "device", "loss", "cond", "G", "D", "opt_G", "opt_D", "rng",
+          "step_count", "history", "_good")  # fmt: skip
 
 
 class GANTrainer:
@@ -43,6 +43,7 @@ class GANTrainer:
         self.data = self._dataset()
         self.device = pick_device(cfg.device)
         self.loss = losses.get_loss(cfg.loss)
+        self.cond = conditional.Conditioning(cfg.condition, cfg.info_weight)
         with torch.random.fork_rng(devices=[]):  # build from the seed without touching global RNG
             torch.manual_seed(cfg.seed)
             G, D = nets.build(cfg, self.data.shape)
@@ -100,6 +101,7 @@ class GANTrainer:
             self.G.to(self.device), self.D.to(self.device)
             self.restore(snap)  # optimizer state follows the parameters to the new device
         self.loss = losses.get_loss(self.config.loss)
+        self.cond = conditional.Conditioning(self.config.condition, self.config.info_weight)
         self._apply_learning_rates()
         return False
 
@@ -124,19 +126,26 @@ class GANTrainer:
         return self.data.sample(n, generator).to(self.device)
 
     @torch.no_grad()
-    def sample(self, n: int, seed: int | None = None) -> torch.Tensor:
-        """n generated points on the CPU, from fixed noise (seed + 1 unless given): same z each call."""
+    def sample(self, n: int, seed: int | None = None, code: torch.Tensor | None = None) -> torch.Tensor:
+        """n generated points on the CPU, from fixed noise (seed + 1 unless given): same z each call.
+        A conditional G takes `code` (`conditional.class_code`, `info_code`; default classes 0..9)."""
         g = torch.Generator().manual_seed(self.config.seed + 1 if seed is None else seed)
-        return self.G(self.noise(n, g)).cpu()
+        code = self.cond.check_code(n, code)
+        return self.G(self.cond.g_input(self.noise(n, g), code)).cpu()
 
     # ---- training ---------------------------------------------------------------------------------
     def d_step(self) -> torch.Tensor:
         """One update of D: real points labelled real, G's points (detached) labelled fake."""
-        cfg = self.config
-        x_real = self.real(cfg.batch_size, self.rng)
-        z = self.noise(cfg.batch_size, self.rng)
-        x_fake = self.G(z).detach()  # D's update must not change G
-        d_loss = self._d_objective(self.D, x_real, x_fake)
+        cfg, cond = self.config, self.cond
+        x_real, c_real = cond.real(self.data, cfg.batch_size, self.rng)  # c_real: the class, if D sees it
+        z, c_fake = self.noise(cfg.batch_size, self.rng), cond.random_code(cfg.batch_size, self.rng)
+        x_fake = self.G(cond.g_input(z, c_fake)).detach()  # D's update must not change G
+        D = self.D if cfg.condition != "infogan" else (lambda x: cond.logit(self.D(x)))
+        d_loss = self._d_objective(
+            D, cond.d_input(x_real.to(self.device), c_real), cond.d_input(x_fake, c_fake)
+        )
+        if cfg.condition == "infogan":  # Q (D's body and its extra outputs) learns to read the codes
+            d_loss = d_loss + cond.info_loss(self.D(x_fake), c_fake)
         self.opt_D.zero_grad()
         d_loss.backward()
         self.opt_D.step()
@@ -170,8 +179,9 @@ class GANTrainer:
         saved = self._d_state() if cfg.unroll_steps else None
         for _ in range(cfg.unroll_steps):
             self.d_step()
-        z = self.noise(cfg.batch_size, self.rng)
-        g_loss = self.loss.g_loss(self.D(self.G(z)))
+        z, code = self.noise(cfg.batch_size, self.rng), self.cond.random_code(cfg.batch_size, self.rng)
+        out = self.D(self.cond.d_input(self.G(self.cond.g_input(z, code)), code))
+        g_loss = self.loss.g_loss(self.cond.logit(out)) + self.cond.info_loss(out, code)
         self.opt_G.zero_grad()
         g_loss.backward()
         self.opt_G.step()

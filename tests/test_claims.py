@@ -409,3 +409,45 @@ assert same
 assert np.median(d_fake) > np.median(d_test) and (d_fake < np.quantile(d_test, 0.01)).mean() < 0.01
 """,
     )
+
+
+@pytest.mark.cost(330)
+def test_10_evaluation():
+    """10_evaluation: the three runs that fool the loss curves, the 1-D and trace identities, the
+    sample-size bias and its extrapolation, the two failure modes, G's class mix."""
+    run_notebook_with_checks(
+        "10_evaluation.ipynb",
+        """
+near = lambda x, v: abs(x - v) <= 0.006  # "about v" to two decimals, safe at a rounding edge
+pre, d5, sig = tracks["preset"], tracks["D trained 5x per step"], tracks["sigmoid output in G"]
+assert CHECK == 250 and pre[-1]["step"] == 3000 and d5[-1]["step"] == sig[-1]["step"] == 1000
+assert all(1.2 < r["d_loss"] < 1.4 and 0.8 <= r["g_loss"] <= 1.0 for r in pre)     # "near 1.3", "0.8 and 1.0"
+assert round(pre[0]["frechet"]) == 26 and round(pre[-1]["frechet"]) == 7          # "about 26 to about 7"
+assert 3.5 < pre[0]["frechet"] / pre[-1]["frechet"] < 4                             # "nearly four-fold"
+assert all(0.3 < r["d_loss"] < 0.5 and r["g_loss"] > 2.2 for r in d5)  # "about 0.4", "2.5 or more"
+assert round(d5[0]["frechet"]) == 30 and round(d5[-1]["frechet"]) == 20           # "about 30 to about 20"
+assert d5[-1]["frechet"] > next(r["frechet"] for r in pre if r["step"] == 1000)    # "behind the preset"
+assert sig[0]["d_loss"] < 0.1 and sig[-1]["d_loss"] < 0.01 and sig[-1]["g_loss"] > 10  # "near 0", "past 10"
+assert all(r["frechet"] > 85 for r in sig)  # "never falls below 85"
+assert abs(metrics.frechet_distance(a, b) - closed_1d) < 0.02 and abs(by_definition - by_eigenvalues) < 1e-6
+rr, gr = by_n["real vs real (two halves of the training set)"], by_n["G (preset) vs real"]
+means = [v.mean() for v in rr.values()]
+assert all(x > y for x, y in zip(means, means[1:]))
+assert round(means[0], 1) == 0.9 and round(means[-1], 2) == 0.15
+assert 5.5 < means[0] / means[-1] < 6.5
+assert abs(fits["real vs real (two halves of the training set)"][0]) < 0.1
+g_means = [v.mean() for v in gr.values()]
+assert g_means[0] > g_means[-1] and 0.5 < (g_means[0] - g_means[-1]) / (means[0] - means[-1]) < 1.5
+real_r, drop, part, allb, ours = reports.values()
+assert near(real_r["precision"], 0.90) and near(drop["precision"], 0.90)
+assert near(drop["recall"], 0.74) and near(drop["coverage"], 0.74)
+assert near(part["precision"], 0.68) and part["density"] < 0.75
+assert abs(part["recall"] - real_r["recall"]) < 0.02
+assert all(allb[k] < 0.2 for k in ("precision", "recall", "density", "coverage"))
+assert all(r["frechet"] > real_r["frechet"] for r in (drop, part, allb))
+assert ours["precision"] > ours["recall"] and near(ours["recall"], 0.45)
+assert ours["classes_present"] == 10
+h = ours["histogram"]
+assert near(h[6], 0.18) and near(h[8], 0.04)                          # shirts 18%, bags 4%
+""",
+    )

@@ -105,6 +105,8 @@ def test_frechet_distance_matches_the_closed_form_for_two_gaussians():
     # |mu_a - mu_b|^2 + tr(S_a + S_b - 2 (S_a S_b)^1/2) = 3 * 1 + 3 * (1 + 4 - 2 * 2) = 6
     assert metrics.frechet_distance(a, b) == pytest.approx(6.0, rel=0.01)
     assert metrics.frechet_distance(a, a) == pytest.approx(0.0, abs=1e-6)
+    one_d = rng.normal(1.0, 2.0, (100_000, 1)), rng.normal(-0.5, 0.5, (100_000, 1))  # 1-D: dmu^2 + dsigma^2
+    assert metrics.frechet_distance(*one_d) == pytest.approx(1.5**2 + 1.5**2, rel=0.01)
     with pytest.raises(ValueError, match="NaN or infinite"):
         metrics.frechet_distance(a[:10], np.full((10, 3), np.nan))
 
