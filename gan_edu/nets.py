@@ -229,3 +229,14 @@ def build(config, shape) -> tuple[nn.Module, nn.Module]:
     if len(shape) > 1:  # an MLP on images: flat vectors inside, tanh pixels out
         G, D = nn.Sequential(*G, nn.Tanh(), nn.Unflatten(1, shape)), nn.Sequential(nn.Flatten(), *D)
     return G, D
+
+
+def grad_norm(net: nn.Module) -> float:
+    """The norm of all of a network's gradients together (0 before any backward pass)."""
+    grads = [p.grad for p in net.parameters() if p.grad is not None]
+    return torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads))).item() if grads else 0.0
+
+
+def finite(net: nn.Module) -> bool:
+    """True when no weight is NaN or infinite."""
+    return all(torch.isfinite(p).all() for p in net.parameters())

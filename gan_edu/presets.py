@@ -143,6 +143,20 @@ PRESETS = {
             quick_steps=20,
         ),
         Preset(
+            "cgan_fashion",
+            "09: the dcgan_fashion preset conditioned on the class: G(z, y) and D(x, y).",
+            FASHION | {"condition": "class"},
+            steps=3000,
+            quick_steps=20,
+        ),
+        Preset(
+            "infogan_fashion",
+            "09: the dcgan_fashion preset with InfoGAN's codes (10 categories, 2 continuous) and Q head.",
+            FASHION | {"condition": "infogan"},
+            steps=3000,
+            quick_steps=20,
+        ),
+        Preset(
             "dcgan_digits",
             "08: the same DCGAN design on scikit-learn's 8 x 8 digits, the fastest image GAN.",
             DIGITS,

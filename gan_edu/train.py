@@ -212,10 +212,10 @@ class GANTrainer:
                     "a gradient penalty (r1_weight or gp_weight), or the non_saturating loss."
                 )
         self.step_count += 1
-        stats["g_grad_norm"] = _grad_norm(self.G) if g else float("nan")
+        stats["g_grad_norm"] = nets.grad_norm(self.G) if g else float("nan")
         stats["seconds"] = time.perf_counter() - start
         self.history.append(stats)
-        if self.step_count % 100 == 0 and _finite(self.G) and _finite(self.D):
+        if self.step_count % 100 == 0 and nets.finite(self.G) and nets.finite(self.D):
             self._good = self.snapshot()
         return stats
 
@@ -286,12 +286,3 @@ class GANTrainer:
     def config_dict(self) -> dict:
         """The config as a plain dict: GANTrainer(**d) rebuilds the same experiment."""
         return asdict(self.config)
-
-
-def _grad_norm(net: torch.nn.Module) -> float:
-    grads = [p.grad for p in net.parameters() if p.grad is not None]
-    return torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads))).item() if grads else 0.0
-
-
-def _finite(net: torch.nn.Module) -> bool:
-    return all(torch.isfinite(p).all() for p in net.parameters())

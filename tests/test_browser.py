@@ -1,5 +1,5 @@
 """Real browser, real JupyterLab: open 04_live_lab (points) and 08_dcgan (images), run each, press
-Play, move a slider, press Pause.
+Play, move a slider, press Pause; open 09_conditional and choose a class.
 
 JupyterLab is started on loopback with a token; Debian's Chromium is driven by Playwright.
 Skipped, with the reason, where no Chromium is installed (CI installs it, so CI runs this).
@@ -80,27 +80,33 @@ def _step(page) -> int:
     return int(page.locator(".gan-edu-step").first.inner_text())
 
 
+def _open_and_run_all(p, url: str, token: str, notebook: str):
+    """Chromium on `notebook` in JupyterLab, every cell run without a traceback: (browser, page)."""
+    browser = p.chromium.launch(
+        executable_path=CHROMIUM,
+        args=["--no-sandbox", "--disable-background-networking", "--disable-component-update",
+              "--disable-sync", "--no-first-run", "--disable-gpu"],
+    )  # fmt: skip
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{url}/lab/tree/notebooks/{notebook}?token={token}")
+    page.wait_for_function("window.jupyterapp && window.jupyterapp.shell.currentWidget", timeout=60_000)
+    page.wait_for_selector(".jp-Notebook", timeout=60_000)
+    page.wait_for_function(
+        "window.jupyterapp.shell.currentWidget.sessionContext?.session?.kernel?.status === 'idle'",
+        timeout=60_000,
+    )
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.wait_for_function(ALL_CELLS_RAN, timeout=300_000)
+    errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    assert "Traceback" not in " ".join(errors.all_inner_texts())
+    return browser, page
+
+
 @pytest.mark.parametrize("notebook", ["04_live_lab.ipynb", "08_dcgan.ipynb"])  # points, then images
 def test_live_lab_in_chromium(lab, tmp_path, notebook):
     url, token = lab
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run", "--disable-gpu"],
-        )  # fmt: skip
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(f"{url}/lab/tree/notebooks/{notebook}?token={token}")
-        page.wait_for_function("window.jupyterapp && window.jupyterapp.shell.currentWidget", timeout=60_000)
-        page.wait_for_selector(".jp-Notebook", timeout=60_000)
-        page.wait_for_function(
-            "window.jupyterapp.shell.currentWidget.sessionContext?.session?.kernel?.status === 'idle'",
-            timeout=60_000,
-        )
-        page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-        page.wait_for_function(ALL_CELLS_RAN, timeout=300_000)
-        errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
-        assert "Traceback" not in " ".join(errors.all_inner_texts())
+        browser, page = _open_and_run_all(p, url, token, notebook)
         dash = page.locator(".gan-edu-dashboard").first
         dash.scroll_into_view_if_needed()
         dash.screenshot(path=tmp_path / "01_after_run_all.png")
@@ -132,4 +138,22 @@ def test_live_lab_in_chromium(lab, tmp_path, notebook):
         assert re.search(r"paused", dash.inner_text())
         dash.screenshot(path=tmp_path / "03_paused.png")
         page.screenshot(path=tmp_path / "04_page.png", full_page=False)
+        browser.close()
+
+
+def test_class_chooser_of_09_redraws_in_chromium(lab, tmp_path):
+    """09_conditional: choose a class with the chooser's buttons; the kernel redraws the grid."""
+    url, token = lab
+    with playwright.sync_playwright() as p:
+        browser, page = _open_and_run_all(p, url, token, "09_conditional.ipynb")
+        chooser = page.locator(".gan-edu-class-chooser").first
+        chooser.scroll_into_view_if_needed()
+        before = chooser.locator("img").first.get_attribute("src")
+        chooser.get_by_role("button", name="Sneaker").click()
+        page.wait_for_function(
+            "src => document.querySelector('.gan-edu-class-chooser img').src !== src",
+            arg=before,
+            timeout=15_000,
+        )
+        chooser.screenshot(path=tmp_path / "09_sneakers.png")
         browser.close()

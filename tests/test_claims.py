@@ -451,3 +451,31 @@ h = ours["histogram"]
 assert near(h[6], 0.18) and near(h[8], 0.04)                          # shirts 18%, bags 4%
 """,
     )
+
+
+@pytest.mark.cost(330)
+def test_09_conditional():
+    """09_conditional: the class accuracy over training and per class, the shared style of a column,
+    the Fréchet distance, and InfoGAN's code-to-class assignment."""
+    run_notebook_with_checks(
+        "09_conditional.ipynb",
+        """
+near = lambda x, v, tol=0.006: abs(x - v) <= tol
+assert STEPS == 3000 and sorted(accuracy) == [500, 1000, 1500, 2000, 2500, 3000]
+assert near(accuracy[3000], 0.81) and near(accuracy[500], 0.50) and accuracy[3000] < 0.90  # "81%", "not 90"
+assert min(per_class[i] for i in (0, 1, 3, 9)) >= 0.945 and max(per_class[i] for i in (2, 4, 6)) <= 0.665
+assert near(per_class[4], 0.59)                                                # "about 59% for G"
+test = images.load_fashion_mnist("test")
+named_real = evaluator.load().probabilities(test.images).argmax(1)
+assert near((named_real[test.labels == 6] == 6).float().mean().item(), 0.72)    # real shirts: 72%
+assert near((named_real[test.labels == 4] == 4).float().mean().item(), 0.915, 0.001)  # real coats: 91.5%
+ink = samples.reshape(100, 10, 784).mean(-1)[:8]  # (column z, class): how dark each image is
+corr = np.corrcoef(ink.T.numpy())
+assert abs(corr[np.triu_indices(10, 1)].mean()) < 0.1  # "mean correlation about 0"
+assert near(r["frechet"], 4.2, 0.05)                                            # "about 4.2"
+assert near(info_accuracy, 0.48)                                                # "48%"
+assigned = dict(zip(codes_.tolist(), classes_.tolist()))
+assert assigned[8] == 1 and table[8, 1] == 87 and assigned[4] == 6 and assigned[9] == 5
+assert all(table[k, assigned[k]] < 50 for k in assigned if assigned[k] in (0, 2, 3, 4))  # tops mix
+""",
+    )

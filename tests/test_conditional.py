@@ -2,37 +2,16 @@
 
 import pytest
 import torch
-import torch.nn.functional as F
 
 from gan_edu import GANTrainer, conditional
+from gan_edu.notebook import tagged_code
 
 SMALL = {"dataset": "digits", "arch": "dcgan", "latent_dim": 16, "g_width": 8, "d_width": 8, "batch_size": 16,
          "device": "cpu"}  # fmt: skip
 
 
-def conditional_step(G, D, opt_G, opt_D, data, rng, batch_size, latent_dim):
-    """The step of notebook 03 written out again with the label on both sides: G(z, y), D(x, y)."""
-
-    def with_planes(x, y):  # the class as ten constant channels beside the image
-        return torch.cat([x, F.one_hot(y, 10).float()[:, :, None, None].expand(-1, -1, *x.shape[2:])], dim=1)
-
-    x_real, y_real = data.sample_labelled(batch_size, rng)
-    z, y_fake = (
-        torch.randn(batch_size, latent_dim, generator=rng),
-        torch.randint(10, (batch_size,), generator=rng),
-    )
-    x_fake = G(torch.cat([z, F.one_hot(y_fake, 10).float()], dim=1)).detach()
-    real_logit, fake_logit = D(with_planes(x_real, y_real)), D(with_planes(x_fake, y_fake))
-    d_loss = F.binary_cross_entropy_with_logits(real_logit, torch.ones_like(real_logit)) + \
-        F.binary_cross_entropy_with_logits(fake_logit, torch.zeros_like(fake_logit))  # fmt: skip
-    opt_D.zero_grad(), d_loss.backward(), opt_D.step()
-    z, y = torch.randn(batch_size, latent_dim, generator=rng), torch.randint(10, (batch_size,), generator=rng)
-    logit = D(with_planes(G(torch.cat([z, F.one_hot(y, 10).float()], dim=1)), y))
-    g_loss = F.binary_cross_entropy_with_logits(logit, torch.ones_like(logit))  # non-saturating
-    opt_G.zero_grad(), g_loss.backward(), opt_G.step()
-
-
-def test_conditional_trainer_step_is_the_hand_written_conditional_step():
+def test_conditional_trainer_step_is_the_hand_written_step_of_notebook_09():
+    conditional_step = tagged_code("09_conditional.ipynb", "conditional_step")["conditional_step"]
     trainer, twin = (
         GANTrainer(**SMALL, condition="class", seed=3),
         GANTrainer(**SMALL, condition="class", seed=3),
@@ -96,3 +75,30 @@ def test_conditions_are_refused_where_they_are_not_built():
         GANTrainer(**SMALL, condition="infogan", unroll_steps=2)
     with pytest.raises(ValueError, match="info_weight"):
         GANTrainer(**SMALL, condition="infogan", info_weight=-1.0)
+
+
+def test_class_chooser_redraws_the_chosen_class_and_refuses_other_trainers():
+    from gan_edu.choosers import ClassChooser, CodeSliders
+
+    chooser = ClassChooser(GANTrainer(**SMALL, condition="class"), n=8)
+    first = bytes(chooser.image.value)
+    assert first.startswith(b"\x89PNG")
+    chooser.choice.value = 7
+    assert bytes(chooser.image.value) != first
+    with pytest.raises(ValueError, match="condition='class'"):
+        ClassChooser(GANTrainer(**SMALL))
+    with pytest.raises(ValueError, match="condition='infogan'"):
+        CodeSliders(GANTrainer(**SMALL, condition="class"))
+
+
+def test_code_sliders_vary_one_code_along_each_row():
+    from gan_edu.choosers import CodeSliders
+
+    sliders = CodeSliders(GANTrainer(**SMALL, condition="infogan"), columns=5)
+    sliders.other.value = 0.5
+    codes = sliders.codes()
+    assert codes.shape == (50, 12) and torch.equal(codes[:5, :10].argmax(1), torch.zeros(5, dtype=torch.long))
+    assert torch.allclose(codes[:5, 10], torch.linspace(-2, 2, 5)) and (codes[:, 11] == 0.5).all()
+    before = bytes(sliders.image.value)
+    sliders.varied.value = 1
+    assert bytes(sliders.image.value) != before and (sliders.codes()[:, 10] == 0.5).all()
