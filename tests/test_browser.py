@@ -88,7 +88,10 @@ def _open_and_run_all(p, url: str, token: str, notebook: str):
               "--disable-sync", "--no-first-run", "--disable-gpu"],
     )  # fmt: skip
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(f"{url}/lab/tree/notebooks/{notebook}?token={token}")
+    # a workspace of its own: JupyterLab reopens a workspace's earlier tabs, and a hidden notebook
+    # from an earlier test would be the first `.jp-Notebook` on the page
+    workspace = f"test-{Path(notebook).stem}"
+    page.goto(f"{url}/lab/workspaces/{workspace}/tree/notebooks/{notebook}?token={token}")
     page.wait_for_function("window.jupyterapp && window.jupyterapp.shell.currentWidget", timeout=60_000)
     page.wait_for_selector(".jp-Notebook", timeout=60_000)
     page.wait_for_function(

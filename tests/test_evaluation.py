@@ -57,3 +57,12 @@ def test_track_puts_losses_beside_the_evaluators_report():
     rows = evaluation.track(GANTrainer(**SMALL_IMAGES), 4, 2, evaluator.reference(50), n=50)
     assert [r["step"] for r in rows] == [2, 4]
     assert all(np.isfinite([r["d_loss"], r["g_loss"], r["frechet"]]).all() for r in rows)
+
+
+def test_ten_copied_images_fool_the_class_mix_but_not_recall():
+    """10_evaluation, exercise 2's hint: the first training image of each class, 100 copies each."""
+    train = images.load_fashion_mnist("train")
+    first = torch.stack([torch.nonzero(train.labels == c)[0, 0] for c in range(10)])
+    r = evaluator.report(train.images[first].repeat(100, 1, 1, 1), evaluator.reference(1000))
+    assert abs(r["precision"] - 0.90) < 0.006 and r["recall"] < 0.005 and abs(r["coverage"] - 0.04) < 0.006
+    assert np.allclose(r["histogram"], 0.1) and r["recognisable"]
