@@ -112,6 +112,14 @@ class Conditioning:
         """D's real/fake logit from its outputs (InfoGAN's D also outputs Q's guesses)."""
         return out[:, :1] if self.condition == "infogan" else out
 
+    def judge(self, D):
+        """What the GAN loss and penalties see of D: D itself, or only its logit under InfoGAN."""
+        return D if self.condition != "infogan" else (lambda x: self.logit(D(x)))
+
+    def q_loss(self, D, x_fake: torch.Tensor, code: torch.Tensor | None) -> torch.Tensor | float:
+        """D's (Q's) share of lambda * L_I on detached fakes; 0, and no extra forward pass, unless InfoGAN."""
+        return self.info_loss(D(x_fake), code) if self.condition == "infogan" else 0.0
+
     def info_loss(self, out: torch.Tensor, code: torch.Tensor | None) -> torch.Tensor | float:
         """lambda * L_I from D's outputs on fakes made from `code` (0 unless InfoGAN)."""
         if self.condition != "infogan":

@@ -140,12 +140,11 @@ class GANTrainer:
         x_real, c_real = cond.real(self.data, cfg.batch_size, self.rng)  # c_real: the class, if D sees it
         z, c_fake = self.noise(cfg.batch_size, self.rng), cond.random_code(cfg.batch_size, self.rng)
         x_fake = self.G(cond.g_input(z, c_fake)).detach()  # D's update must not change G
-        D = self.D if cfg.condition != "infogan" else (lambda x: cond.logit(self.D(x)))
+        D = cond.judge(self.D)  # D itself, or its logit alone when D also carries InfoGAN's Q head
         d_loss = self._d_objective(
             D, cond.d_input(x_real.to(self.device), c_real), cond.d_input(x_fake, c_fake)
         )
-        if cfg.condition == "infogan":  # Q (D's body and its extra outputs) learns to read the codes
-            d_loss = d_loss + cond.info_loss(self.D(x_fake), c_fake)
+        d_loss = d_loss + cond.q_loss(self.D, x_fake, c_fake)  # InfoGAN: Q learns to read the codes
         self.opt_D.zero_grad()
         d_loss.backward()
         self.opt_D.step()
