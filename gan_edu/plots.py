@@ -190,6 +190,22 @@ def collapse_strip(snapshots, real: np.ndarray, modes: np.ndarray) -> Figure:
     return fig
 
 
+def sample_panels(panels: dict, real: np.ndarray, lim: float, columns: int = 6, size: float = 2.6) -> Figure:
+    """Notebook 01: one small panel per {title: samples (N, 2)}, each over the same real data."""
+    rows = -(-len(panels) // columns)
+    fig = Figure(figsize=(size * columns, size * rows + 0.3), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(rows, columns)).ravel()
+    for ax, (title, samples) in zip(axes, panels.items(), strict=False):  # spare axes stay empty
+        ax.scatter(*real.T, s=2, color="0.75")
+        if samples is not None:
+            ax.scatter(*np.asarray(samples).T, s=2, color=FAKE, alpha=0.6)
+        ax.set(xlim=(-lim, lim), ylim=(-lim, lim), aspect="equal", xticks=[], yticks=[])
+        ax.set_title(title, fontsize=9)
+    for ax in axes[len(panels) :]:
+        ax.set_axis_off()
+    return fig
+
+
 def tile(images, columns: int = 8, pad: int = 1) -> np.ndarray:
     """(N, 1, H, W) images in [-1, 1] -> one (rows * (H + pad), columns * (W + pad)) array in [0, 1]."""
     x = np.asarray(images.detach().cpu() if hasattr(images, "detach") else images, dtype=np.float32)

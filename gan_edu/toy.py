@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import inspect
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import torch
+
+from . import registry
 
 
 @dataclass
@@ -161,12 +162,4 @@ DATASETS: dict[str, Callable[..., ToyDataset]] = {
 
 def get_dataset(name: str, **kwargs) -> ToyDataset:
     """Build a dataset by name, e.g. get_dataset('ring', std=0.02)."""
-    if name not in DATASETS:
-        raise ValueError(f"unknown dataset {name!r}; choose one of: {', '.join(DATASETS)}")
-    options = list(inspect.signature(DATASETS[name]).parameters)
-    unknown = [k for k in kwargs if k not in options]
-    if unknown:
-        raise ValueError(
-            f"dataset {name!r} has no option {unknown[0]!r}; its options are: {', '.join(options)}"
-        )
-    return DATASETS[name](**kwargs)
+    return registry.build(DATASETS, name, "dataset", **kwargs)

@@ -479,3 +479,44 @@ assert assigned[8] == 1 and table[8, 1] == 87 and assigned[4] == 6 and assigned[
 assert all(table[k, assigned[k]] < 50 for k in assigned if assigned[k] in (0, 2, 3, 4))  # tops mix
 """,
     )
+
+
+@pytest.mark.cost(150)
+def test_01_generative_models():
+    """01_generative_models: the table's likelihoods, modes and distances, the autoencoder's codes,
+    the VAE's two bounds, the RBM's chains and its exact mode shares, and the exercise solutions."""
+    run_notebook_with_checks(
+        "01_generative_models.ipynb",
+        """
+near = lambda x, v, tol=0.006: abs(x - v) <= tol
+ll = {k[1]: r["log_lik"] for k, r in table.items() if k[0] == "ring"}
+moons = {k[1]: r["log_lik"] for k, r in table.items() if k[0] == "moons"}
+ring_t = {k[1]: r for k, r in table.items() if k[0] == "ring"}
+assert BUDGET == 3000 and near(true_ll, 1.06)
+assert near(ll["mixture"], 1.05) and near(ll["kde"], 1.03) and near(ll["made"], 0.98)  # "near the ceiling"
+flow = ring_t["flow"]
+assert near(ll["flow"], -0.47) and near(flow["high_quality"], 0.38) and flow["modes_captured"] == 8
+assert near(moons["flow"], -0.80) and near(moons["kde"], -0.77)
+assert sorted((v for v in moons.values() if v is not None), reverse=True)[:2] == [moons["kde"], moons["flow"]]
+assert near(ll["vae"], -2.22) and ll["vae"] == min(v for v in ll.values() if v is not None)  # "the lowest"
+g = ring_t["gan"]
+assert g["modes_captured"] == 8 and near(g["high_quality"], 0.94)
+assert near(ring_t["mixture"]["high_quality"], 0.98)
+assert near(g["w1"], 0.30, 0.01) and near(floor["ring"], 0.11, 0.01) and 2.5 < g["w1"] / floor["ring"] < 3.0
+assert all(v is None for k, v in ll.items() if k in ("autoencoder", "dbn", "diffusion", "gan"))
+assert models["ring"]["diffusion"].evaluations == models["ring"]["rbm"].evaluations == 1000
+assert models["ring"]["gan"].evaluations == 1
+assert near(mode_stats(rebuilt, ring.modes, ring.std)["high_quality"], 0.99)
+assert near(ring_t["autoencoder"]["high_quality"], 0.23)
+assert near(elbo, -2.40) and near(ll["vae"] - elbo, 0.18, 0.01)
+assert near(chain_w1[1], 0.53) and near(chain_w1[1000], 0.11) and near(exact_w1, 0.16)
+assert rbm_shares[0] < 0.015 and rbm_shares[4] < 0.015                     # "about 1% each"
+assert 0.04 < rbm_shares[2] < 0.06 and 0.04 < rbm_shares[6] < 0.06          # "about 5% each"
+assert all(0.2 < rbm_shares[i] < 0.24 for i in (1, 3, 5, 7)) and near(ring_t["rbm"]["w1"], 0.54)
+assert near(ring_t["diffusion"]["high_quality"], 0.43)
+diffusion = baselines.make("diffusion").fit(train["ring"], 10 * BUDGET)                      # exercise 1
+assert near(mode_stats(diffusion.sample(1000, seed=1), ring.modes, ring.std)["high_quality"], 0.925, 0.001)
+mixture4 = baselines.GaussianMixture(components=4).fit(train["ring"], BUDGET)                  # exercise 2
+assert near(mixture4.log_likelihood(held["ring"]).mean(), -0.96)
+""",
+    )

@@ -1,0 +1,595 @@
+"""The other generative models, behind one face (notebooks 01 and 11).
+
+Every model has `fit(data, budget)`, `sample(n, seed)` and `log_likelihood(x)`, and says what it
+can do in `likelihood` ("exact", "bound" or why there is none), `encodes` and `evaluations`
+(network passes per sample). `budget` counts parameter updates: gradient steps for the neural
+models, EM iterations for the mixture; the kernel density has no training steps and picks its
+bandwidth by held-out likelihood instead.
+
+The neural models work on standardised data (each coordinate shifted and scaled by the training
+set's mean and standard deviation); their log-likelihoods include that change of variables, so
+they are densities of the data as given, comparable across models.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import torch
+from torch import nn
+
+from . import registry
+
+NATS = "nats per point"
+
+
+def as_data(x, name: str = "data", dim: int | None = None) -> torch.Tensor:
+    """x as a float32 tensor (N, d) of finite values, or a ValueError that says what is wrong."""
+    t = torch.as_tensor(np.asarray(x, dtype=np.float32))
+    if t.ndim != 2 or t.shape[0] < 1 or t.shape[1] < 1:
+        raise ValueError(f"{name} must have shape (N, d), e.g. (1000, 2) points; got {tuple(t.shape)}")
+    if dim is not None and t.shape[1] != dim:
+        raise ValueError(f"{name} has {t.shape[1]} coordinates per row, but the model was fitted to {dim}")
+    if not torch.isfinite(t).all():
+        raise ValueError(f"{name} contains NaN or infinite values; remove or replace them first")
+    return t
+
+
+class Baseline:
+    """What every model shares: checks, timing, and the description of what it can do."""
+
+    name = "model"
+    family = ""  # explicit (exact density), approximate (a bound), implicit (a sampler only)
+    likelihood = "exact"  # "exact", "bound", or the reason there is none
+    encodes = False  # does it map data to a latent code?
+    evaluations = 1  # network passes (or Gibbs steps) per sample
+
+    def __init__(self, seed: int = 0):
+        self.seed = seed
+        self.dim = None
+        self.fit_seconds = None
+
+    def fit(self, data, budget: int):
+        """Fit to data (N, d) with `budget` updates; returns self. Records `fit_seconds`."""
+        if int(budget) != budget or budget <= 0:
+            raise ValueError(f"budget must be a positive number of updates, got {budget!r}")
+        x = as_data(data)
+        if len(x) < 2:
+            raise ValueError("data needs at least 2 points")
+        self.dim = x.shape[1]
+        start = time.perf_counter()
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(self.seed)
+            self._fit(x, int(budget))
+        self.fit_seconds = time.perf_counter() - start
+        return self
+
+    def _check(self, x=None, n=None):
+        if self.dim is None:
+            raise RuntimeError(f"{self.name} is not fitted yet: call fit(data, budget) first")
+        if n is not None and (int(n) != n or n <= 0):
+            raise ValueError(f"n must be a positive integer, got {n!r}")
+        return None if x is None else as_data(x, "x", self.dim)
+
+    def sample(self, n: int, seed: int = 0) -> np.ndarray:
+        """n samples (n, d) as a NumPy array; the same seed gives the same samples."""
+        self._check(n=n)
+        with torch.random.fork_rng(devices=[]), torch.no_grad():
+            torch.manual_seed(seed)
+            return np.asarray(self._sample(int(n), seed), dtype=np.float32)
+
+    def log_likelihood(self, x) -> np.ndarray | None:
+        """log p(x) per row in nats (a lower bound where `likelihood` is "bound"); None where the
+        model defines no density (`likelihood` says why)."""
+        x = self._check(x)
+        if self.likelihood not in ("exact", "bound"):
+            return None
+        with torch.no_grad():
+            return np.asarray(self._log_likelihood(x), dtype=np.float64)
+
+    def __repr__(self):
+        return f"{type(self).__name__}(fitted={self.dim is not None})"
+
+
+# ---- fitted by scikit-learn ----------------------------------------------------------------------
+class GaussianMixture(Baseline):
+    """A mixture of K Gaussians fitted by EM (scikit-learn); `budget` is the EM iteration limit."""
+
+    name, family = "Gaussian mixture", "explicit"
+    evaluations = 0
+
+    def __init__(self, components: int = 8, seed: int = 0):
+        super().__init__(seed)
+        self.components = components
+
+    def _fit(self, x, budget):
+        from sklearn.mixture import GaussianMixture as GM
+
+        self.model = GM(self.components, max_iter=budget, n_init=3, random_state=self.seed).fit(x.numpy())
+
+    def _sample(self, n, seed):
+        self.model.random_state = seed
+        x, _ = self.model.sample(n)
+        return x[np.random.default_rng(seed).permutation(n)]  # sklearn returns them sorted by component
+
+    def _log_likelihood(self, x):
+        return self.model.score_samples(x.numpy())
+
+
+class KernelDensity(Baseline):
+    """A Gaussian bump on every training point (scikit-learn). The bandwidth is the one of
+    `bandwidths` with the best likelihood on a held-out fifth of the data; then it keeps all points."""
+
+    name, family = "kernel density", "explicit"
+    evaluations = 0
+
+    BANDWIDTHS = tuple(np.geomspace(0.01, 1.0, 21))
+
+    def __init__(self, bandwidths=BANDWIDTHS, seed: int = 0):
+        super().__init__(seed)
+        self.bandwidths = bandwidths
+
+    def _fit(self, x, budget):
+        from sklearn.neighbors import KernelDensity as KD
+
+        x = x.numpy()
+        order = np.random.default_rng(self.seed).permutation(len(x))
+        held, kept = x[order[: len(x) // 5]], x[order[len(x) // 5 :]]
+        scores = [KD(bandwidth=b).fit(kept).score(held) for b in self.bandwidths]
+        self.bandwidth = float(self.bandwidths[int(np.argmax(scores))])
+        self.model = KD(bandwidth=self.bandwidth).fit(x)
+
+    def _sample(self, n, seed):
+        return self.model.sample(n, random_state=seed)
+
+    def _log_likelihood(self, x):
+        return self.model.score_samples(x.numpy())
+
+
+# ---- neural models: one training loop for all of them -------------------------------------------
+def mlp(inputs: int, outputs: int, width: int = 128, depth: int = 2) -> nn.Sequential:
+    layers, size = [], inputs
+    for _ in range(depth):
+        layers += [nn.Linear(size, width), nn.SiLU()]
+        size = width
+    return nn.Sequential(*layers, nn.Linear(size, outputs))
+
+
+class Neural(Baseline):
+    """Standardises the data, builds `self.nets`, and minimises `self.loss(batch)` with Adam."""
+
+    def __init__(self, width: int = 128, lr: float = 1e-3, batch_size: int = 256, seed: int = 0):
+        super().__init__(seed)
+        self.width, self.lr, self.batch_size = width, lr, batch_size
+
+    def _fit(self, x, budget):
+        self.mean, self.scale = x.mean(0), x.std(0).clamp_min(1e-6)
+        z = (x - self.mean) / self.scale
+        self.nets = self._build(x.shape[1])
+        opt = torch.optim.Adam(self.nets.parameters(), self.lr)
+        rng = torch.Generator().manual_seed(self.seed)
+        self.losses = []
+        for step in range(budget):
+            loss = self.loss(z[torch.randint(len(z), (self.batch_size,), generator=rng)])
+            if not torch.isfinite(loss):
+                raise FloatingPointError(f"{self.name}: the loss became {loss.item()} at step {step}; "
+                                         "try a smaller lr")  # fmt: skip
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            self.losses.append(loss.item())
+        self.nets.eval()
+
+    def _sample(self, n, seed):
+        return self._sample_standard(n) * self.scale + self.mean
+
+    def _log_likelihood(self, x):
+        # change of variables: p(x) = p_z((x - mean) / scale) / prod(scale)
+        return self._log_likelihood_standard((x - self.mean) / self.scale) - self.scale.log().sum()
+
+
+def _gaussian_log_density(x, mean, log_var):
+    return -0.5 * (math.log(2 * math.pi) + log_var + (x - mean) ** 2 / log_var.exp()).sum(-1)
+
+
+class Autoencoder(Neural):
+    """A deterministic autoencoder (squared error). It has no sampler of its own: we fit one Gaussian
+    to the training codes and decode draws from it (the reason this is poor is shown in 01)."""
+
+    name, family, encodes = "autoencoder", "none (a sampler bolted on)", True
+    likelihood = "none: a deterministic autoencoder defines no density over the data"
+
+    def __init__(self, latent: int = 1, **kwargs):
+        super().__init__(**kwargs)
+        self.latent = latent
+
+    def _build(self, dim):
+        return nn.ModuleDict(
+            {"enc": mlp(dim, self.latent, self.width), "dec": mlp(self.latent, dim, self.width)}
+        )
+
+    def loss(self, x):
+        return ((self.nets.dec(self.nets.enc(x)) - x) ** 2).sum(1).mean()
+
+    def _fit(self, x, budget):
+        super()._fit(x, budget)
+        with torch.no_grad():
+            codes = self.encode(x)
+        self.code_mean, self.code_cov = codes.mean(0), torch.atleast_2d(torch.cov(codes.T))
+
+    def encode(self, x) -> torch.Tensor:
+        """Codes (N, latent) of data x."""
+        x = self._check(x)
+        return self.nets.enc((x - self.mean) / self.scale)
+
+    def decode(self, codes) -> torch.Tensor:
+        return self.nets.dec(torch.as_tensor(codes, dtype=torch.float32)) * self.scale + self.mean
+
+    def _sample_standard(self, n):
+        gauss = torch.distributions.MultivariateNormal(self.code_mean, self.code_cov)
+        return self.nets.dec(gauss.sample((n,)))
+
+
+class VAE(Neural):
+    """Variational autoencoder (Kingma and Welling 2014): Gaussian encoder q(z|x), Gaussian decoder
+    p(x|z) with a learned variance, trained on the ELBO (reconstruction + KL). Its log-likelihood is
+    the importance-weighted bound with k samples (Burda et al. 2016), tighter than the ELBO."""
+
+    name, family, encodes, likelihood = "VAE", "approximate", True, "bound"
+
+    def __init__(self, latent: int = 2, k: int = 100, **kwargs):
+        super().__init__(**kwargs)
+        self.latent, self.k = latent, k
+
+    def _build(self, dim):
+        enc, dec = mlp(dim, 2 * self.latent, self.width), mlp(self.latent, 2 * dim, self.width)
+        return nn.ModuleDict({"enc": enc, "dec": dec})
+
+    def _q(self, x):
+        mu, log_var = self.nets.enc(x).chunk(2, -1)
+        return mu, log_var.clamp(-12, 6)
+
+    def _p(self, z):
+        mean, log_var = self.nets.dec(z).chunk(2, -1)
+        return mean, log_var.clamp(-12, 6)
+
+    def elbo(self, x):
+        mu, log_var = self._q(x)
+        z = mu + (0.5 * log_var).exp() * torch.randn_like(mu)  # reparameterised draw
+        reconstruction = _gaussian_log_density(x, *self._p(z))
+        kl = 0.5 * (mu**2 + log_var.exp() - 1 - log_var).sum(-1)  # KL(q(z|x) || N(0, I)), closed form
+        return reconstruction - kl
+
+    def loss(self, x):
+        return -self.elbo(x).mean()
+
+    def encode(self, x) -> torch.Tensor:
+        """The encoder's mean code for each row of x."""
+        x = self._check(x)
+        return self._q((x - self.mean) / self.scale)[0]
+
+    def _sample_standard(self, n):
+        mean, log_var = self._p(torch.randn(n, self.latent))
+        return mean + (0.5 * log_var).exp() * torch.randn_like(mean)
+
+    def _log_likelihood_standard(self, x):
+        out = []
+        for part in x.split(256):
+            mu, log_var = self._q(part)
+            z = mu + (0.5 * log_var).exp() * torch.randn(self.k, *mu.shape)  # (k, N, latent)
+            log_w = (_gaussian_log_density(part, *self._p(z)) + _gaussian_log_density(z, 0 * z, 0 * z)
+                     - _gaussian_log_density(z, mu, log_var))  # fmt: skip
+            out.append(torch.logsumexp(log_w, 0) - math.log(self.k))
+        return torch.cat(out)
+
+
+class MaskedLinear(nn.Linear):
+    def __init__(self, inputs, outputs, mask):
+        super().__init__(inputs, outputs)
+        self.register_buffer("mask", mask.float())
+
+    def forward(self, x):
+        return nn.functional.linear(x, self.weight * self.mask, self.bias)
+
+
+class MADE(Neural):
+    """An autoregressive model: p(x) = p(x_1) p(x_2 | x_1) ... with every conditional a mixture of
+    `components` Gaussians, all computed by one masked network (MADE, Germain et al. 2015). Exact
+    likelihood in one pass; sampling takes one pass per coordinate."""
+
+    name, family, likelihood = "autoregressive (MADE)", "explicit", "exact"
+
+    def __init__(self, components: int = 8, **kwargs):
+        super().__init__(**kwargs)
+        self.components = components
+
+    def _build(self, dim):
+        self.evaluations = dim
+        rank = torch.arange(1, dim + 1)  # coordinate i may see coordinates < i
+        hidden = torch.arange(self.width) % max(dim - 1, 1) + 1  # each unit sees coordinates <= its rank
+        out = rank.repeat_interleave(3 * self.components)
+        return nn.Sequential(
+            MaskedLinear(dim, self.width, hidden[:, None] >= rank[None, :]), nn.SiLU(),
+            MaskedLinear(self.width, self.width, hidden[:, None] >= hidden[None, :]), nn.SiLU(),
+            MaskedLinear(self.width, len(out), out[:, None] > hidden[None, :]),
+        )  # fmt: skip
+
+    def _mixture(self, x):
+        logits, mean, log_std = self.nets(x).view(len(x), x.shape[1], 3, self.components).unbind(2)
+        # components start spread over [-2, 2]: started equal, they would stay equal (a saddle)
+        return logits.log_softmax(-1), mean + torch.linspace(-2, 2, self.components), log_std.clamp(-7, 3)
+
+    def _log_likelihood_standard(self, x):
+        log_pi, mean, log_std = self._mixture(x)
+        log_n = -0.5 * math.log(2 * math.pi) - log_std - 0.5 * ((x[..., None] - mean) / log_std.exp()) ** 2
+        return torch.logsumexp(log_pi + log_n, -1).sum(-1)
+
+    def loss(self, x):
+        return -self._log_likelihood_standard(x).mean()
+
+    def _sample_standard(self, n):
+        x = torch.zeros(n, self.dim)
+        for i in range(self.dim):  # one network pass per coordinate
+            log_pi, mean, log_std = (t[:, i] for t in self._mixture(x))
+            k = torch.distributions.Categorical(logits=log_pi).sample()[:, None]
+            x[:, i] = (mean.gather(1, k) + log_std.gather(1, k).exp() * torch.randn(n, 1))[:, 0]
+        return x
+
+
+class RealNVP(Neural):
+    """A normalizing flow (Dinh et al. 2017): `layers` affine couplings, each rescaling and shifting
+    half the coordinates as a function of the other half. Invertible with a cheap Jacobian, so both
+    the likelihood and sampling are exact and take one pass."""
+
+    name, family, likelihood = "flow (RealNVP)", "explicit", "exact"
+
+    def __init__(self, layers: int = 8, **kwargs):
+        super().__init__(**kwargs)
+        self.layers = layers
+
+    def _build(self, dim):
+        if dim < 2:
+            raise ValueError("a coupling flow needs at least 2 coordinates")
+        masks = [(torch.arange(dim) + i) % 2 for i in range(self.layers)]  # which half each layer keeps
+        self.masks = torch.stack(masks).float()
+        return nn.ModuleList([mlp(dim, 2 * dim, self.width) for _ in range(self.layers)])
+
+    def _scale_shift(self, i, kept):
+        s, t = self.nets[i](kept).chunk(2, -1)
+        return torch.tanh(s) * (1 - self.masks[i]), t * (1 - self.masks[i])
+
+    def _log_likelihood_standard(self, x):
+        log_det = torch.zeros(len(x))
+        for i in reversed(range(self.layers)):  # data -> base: invert the couplings
+            s, t = self._scale_shift(i, x * self.masks[i])
+            x = (x - t) * (-s).exp()
+            log_det = log_det - s.sum(-1)
+        return _gaussian_log_density(x, 0 * x, 0 * x) + log_det
+
+    def loss(self, x):
+        return -self._log_likelihood_standard(x).mean()
+
+    def _sample_standard(self, n):
+        x = torch.randn(n, self.dim)
+        for i in range(self.layers):  # base -> data
+            s, t = self._scale_shift(i, x * self.masks[i])
+            x = x * s.exp() + t
+        return x
+
+
+class Diffusion(Neural):
+    """A denoising diffusion model (DDPM, Ho et al. 2020): noise is added in `steps` small steps
+    (their linear schedule, beta from 1e-4 to 0.02 over 1,000 steps); a network learns to predict
+    the added noise; sampling walks back from pure noise, one network pass per step."""
+
+    name, family = "diffusion (DDPM)", "approximate"
+    likelihood = "none here: DDPM defines a variational bound on log p(x) that we do not compute"
+
+    def __init__(self, steps: int = 1000, **kwargs):
+        super().__init__(**kwargs)
+        self.evaluations = steps
+        self.betas = torch.linspace(1e-4, 0.02 * 1000 / steps, steps)
+        self.alpha_bar = torch.cumprod(1 - self.betas, 0)
+
+    def _build(self, dim):
+        return mlp(dim + 16, dim, self.width, depth=3)
+
+    def _noise_guess(self, x, t):
+        freqs = torch.exp(torch.linspace(0, math.log(1000), 8))
+        angle = t[:, None].float() / len(self.betas) * freqs  # the step number, as Fourier features
+        return self.nets(torch.cat([x, angle.sin(), angle.cos()], 1))
+
+    def loss(self, x):
+        t = torch.randint(len(self.betas), (len(x),))
+        noise = torch.randn_like(x)
+        a = self.alpha_bar[t][:, None]
+        return ((self._noise_guess(a.sqrt() * x + (1 - a).sqrt() * noise, t) - noise) ** 2).mean()
+
+    def _sample_standard(self, n):
+        x = torch.randn(n, self.dim)
+        for t in reversed(range(len(self.betas))):  # Ho et al. 2020, Algorithm 2
+            beta, a_bar = self.betas[t], self.alpha_bar[t]
+            eps = self._noise_guess(x, torch.full((n,), t))
+            x = (x - beta / (1 - a_bar).sqrt() * eps) / (1 - beta).sqrt()
+            if t > 0:
+                x = x + beta.sqrt() * torch.randn_like(x)
+        return x
+
+
+# ---- Boltzmann machines on binary codes of the points -------------------------------------------
+def _gray_bits(bins: np.ndarray, bits: int) -> np.ndarray:
+    gray = bins ^ (bins >> 1)  # neighbouring bins differ in one bit
+    return ((gray[..., None] >> np.arange(bits - 1, -1, -1)) & 1).reshape(len(bins), -1).astype(np.float64)
+
+
+def _from_gray(v: np.ndarray, dim: int, bits: int) -> np.ndarray:
+    gray = (v.reshape(len(v), dim, bits).astype(np.int64) << np.arange(bits - 1, -1, -1)).sum(-1)
+    bins, shift = gray.copy(), gray >> 1
+    while shift.any():
+        bins ^= shift
+        shift >>= 1
+    return bins
+
+
+class RBM(Baseline):
+    """A restricted Boltzmann machine (scikit-learn's `BernoulliRBM`, persistent contrastive
+    divergence) on binary codes of the points: each coordinate is cut into 2**bits bins over the
+    data's range and the bin number written in Gray code. Samples come from `gibbs` steps of Gibbs
+    chains started at random states. With few visible units the normaliser is a sum over all
+    2**(d * bits) states, so the likelihood is exact — of the binned model, whose density is
+    constant inside each bin."""
+
+    name, family = "RBM", "explicit"
+
+    def __init__(self, hidden: int = 32, bits: int = 6, gibbs: int = 1000, lr: float = 0.05,
+                 batch_size: int = 64, seed: int = 0):  # fmt: skip
+        super().__init__(seed)
+        self.hidden, self.bits, self.gibbs, self.lr, self.batch_size = hidden, bits, gibbs, lr, batch_size
+
+    @property
+    def evaluations(self) -> int:
+        return self.gibbs
+
+    def _rbm(self, hidden, v, budget, seed):
+        from sklearn.neural_network import BernoulliRBM
+
+        rbm = BernoulliRBM(
+            n_components=hidden, learning_rate=self.lr, batch_size=self.batch_size, random_state=seed
+        )
+        rng = np.random.default_rng(seed)
+        for _ in range(budget):  # one update per minibatch, like the neural models' steps
+            rbm.partial_fit(v[rng.integers(len(v), size=self.batch_size)])
+        return rbm
+
+    def _fit(self, x, budget):
+        x = x.numpy().astype(np.float64)
+        pad = 0.05 * (x.max(0) - x.min(0)) + 1e-6
+        self.lo, self.bin = x.min(0) - pad, (x.max(0) - x.min(0) + 2 * pad) / 2**self.bits
+        self.model = self._rbm(self.hidden, self.to_bits(x), budget, self.seed)
+        visible = self.dim * self.bits
+        if visible <= 20:  # enumerate every visible state: the exact normaliser
+            states = ((np.arange(2**visible)[:, None] >> np.arange(visible)) & 1).astype(np.float64)
+            self.log_z = float(np.logaddexp.reduce(-self.free_energy(states)))
+        else:
+            self.likelihood = f"none here: the normaliser sums 2**{visible} states (estimate it by AIS)"
+
+    def free_energy(self, v) -> np.ndarray:
+        """F(v) = -b.v - sum_j log(1 + exp(c_j + W_j.v)); p(v) = exp(-F(v)) / Z."""
+        m = self.model
+        return -v @ m.intercept_visible_ - np.logaddexp(0, v @ m.components_.T + m.intercept_hidden_).sum(1)
+
+    def to_bits(self, x) -> np.ndarray:
+        """Binary codes (N, d * bits) of points (N, d)."""
+        bins = np.clip(((np.asarray(x) - self.lo) / self.bin).astype(np.int64), 0, 2**self.bits - 1)
+        return _gray_bits(bins, self.bits)
+
+    def from_bits(self, v, rng) -> np.ndarray:
+        """Points for binary codes: a uniform draw inside each code's bin."""
+        bins = _from_gray(v, self.dim, self.bits)
+        return self.lo + (bins + rng.random(bins.shape)) * self.bin
+
+    def chains(self, n: int, steps: int, seed: int = 0) -> np.ndarray:
+        """n Gibbs chains from random binary states, run `steps` steps: their visible states."""
+        self._check(n=n)
+        rng = np.random.default_rng(seed)
+        v = (rng.random((int(n), self.dim * self.bits)) < 0.5).astype(np.float64)
+        self.model.random_state_ = np.random.RandomState(seed)
+        for _ in range(steps):
+            v = self.model.gibbs(v).astype(np.float64)
+        return v
+
+    def _sample(self, n, seed):
+        return self.from_bits(self.chains(n, self.gibbs, seed), np.random.default_rng(seed + 1))
+
+    def exact_sample(self, n: int, seed: int = 0) -> np.ndarray:
+        """n points drawn from the RBM's exact distribution (enumerated states, no Gibbs chain): what
+        perfectly mixed chains would give."""
+        self._check(n=n)
+        if not hasattr(self, "log_z"):
+            raise ValueError(f"exact sampling needs the enumerated states: {self.likelihood}")
+        visible = self.dim * self.bits
+        states = ((np.arange(2**visible)[:, None] >> np.arange(visible)) & 1).astype(np.float64)
+        rng = np.random.default_rng(seed)
+        pick = rng.choice(len(states), size=int(n), p=np.exp(-self.free_energy(states) - self.log_z))
+        return self.from_bits(states[pick], rng)
+
+    def _log_likelihood(self, x):
+        x = x.numpy().astype(np.float64)
+        inside = ((x >= self.lo) & (x < self.lo + 2**self.bits * self.bin)).all(1)
+        log_p = -self.free_energy(self.to_bits(x)) - self.log_z - np.log(self.bin).sum()
+        return np.where(inside, log_p, -np.inf)
+
+
+class DBN(RBM):
+    """A deep belief network (Hinton, Osindero and Teh 2006) of two RBMs: the first as above, the
+    second trained on the first's hidden units. Samples: Gibbs chains in the top RBM, then one pass
+    down through the first. Fitting costs two RBMs' training."""
+
+    name = "DBN (2 RBMs)"
+    likelihood = "none here: it needs a sum over every state of the first hidden layer"
+
+    def __init__(self, hidden: int = 32, top: int = 32, **kwargs):
+        super().__init__(hidden=hidden, **kwargs)
+        self.top = top
+
+    def _fit(self, x, budget):
+        super()._fit(x, budget)
+        self.likelihood = DBN.likelihood
+        rng = np.random.default_rng(self.seed)
+        p_h = self.model.transform(self.to_bits(x.numpy().astype(np.float64)))
+        self.top_model = self._rbm(
+            self.top, (rng.random(p_h.shape) < p_h).astype(np.float64), budget, self.seed + 1
+        )
+
+    def _sample(self, n, seed):
+        rng = np.random.default_rng(seed)
+        h = (rng.random((n, self.hidden)) < 0.5).astype(np.float64)
+        self.top_model.random_state_ = np.random.RandomState(seed)
+        for _ in range(self.gibbs):
+            h = self.top_model.gibbs(h).astype(np.float64)
+        m = self.model
+        p_v = 1 / (1 + np.exp(-(h @ m.components_ + m.intercept_visible_)))
+        return self.from_bits((rng.random(p_v.shape) < p_v).astype(np.float64), rng)
+
+
+# ---- the GAN, behind the same face ---------------------------------------------------------------
+class GAN(Baseline):
+    """The course's GAN (`GANTrainer` with a preset's settings) trained on the given points."""
+
+    name, family = "GAN", "implicit"
+    likelihood = "none: G turns noise into samples but gives no density to evaluate"
+
+    def __init__(self, preset: str = "balanced", seed: int = 0, **changes):
+        super().__init__(seed)
+        self.preset, self.changes = preset, changes
+
+    def _fit(self, x, budget):
+        from .presets import get_preset
+        from .train import GANTrainer
+
+        self.trainer = GANTrainer(get_preset(self.preset).config, data=x, seed=self.seed, **self.changes)
+        self.trainer.run(budget, progress=False)
+
+    def _sample(self, n, seed):
+        return self.trainer.sample(n, seed)
+
+
+MODELS = {
+    "mixture": GaussianMixture,
+    "kde": KernelDensity,
+    "made": MADE,
+    "flow": RealNVP,
+    "autoencoder": Autoencoder,
+    "vae": VAE,
+    "rbm": RBM,
+    "dbn": DBN,
+    "diffusion": Diffusion,
+    "gan": GAN,
+}
+
+
+def make(name: str, **options) -> Baseline:
+    """A model by its short name, e.g. make("vae", latent=2)."""
+    return registry.build(MODELS, name, "model", **options)

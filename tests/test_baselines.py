@@ -1,0 +1,125 @@
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from gan_edu import baselines, toy
+
+
+@pytest.fixture(scope="module")
+def points():
+    return toy.get_dataset("ring").sample(400, torch.Generator().manual_seed(0)).numpy()
+
+
+FAST = {"mixture": 20, "kde": 1, "made": 30, "flow": 20, "autoencoder": 30, "vae": 30, "rbm": 30, "dbn": 30,
+        "diffusion": 30, "gan": 5}  # fmt: skip
+SMALL = {"diffusion": {"steps": 50}, "rbm": {"gibbs": 20}, "dbn": {"gibbs": 20}, "flow": {"layers": 2}}
+
+
+@pytest.fixture(scope="module")
+def fitted(points):
+    return {
+        name: baselines.make(name, **SMALL.get(name, {})).fit(points, FAST[name]) for name in baselines.MODELS
+    }
+
+
+@pytest.mark.parametrize("name", list(baselines.MODELS))
+def test_every_model_samples_and_says_what_it_can(fitted, points, name):
+    model = fitted[name]
+    x = model.sample(50, seed=3)
+    assert x.shape == (50, 2) and np.isfinite(x).all()
+    assert np.array_equal(x, model.sample(50, seed=3))  # the same seed, the same samples
+    assert not np.array_equal(x, model.sample(50, seed=4))
+    ll = model.log_likelihood(points[:20])
+    if model.likelihood in ("exact", "bound"):
+        assert ll.shape == (20,) and np.isfinite(ll).all()
+    else:
+        assert ll is None and len(model.likelihood) > 20  # a reason, not only "none"
+    assert model.fit_seconds > 0 and model.evaluations >= 0
+
+
+@pytest.mark.parametrize("name", list(baselines.MODELS))
+def test_bad_input_gets_a_clear_error(points, name):
+    model = baselines.make(name)
+    with pytest.raises(RuntimeError, match="not fitted"):
+        model.sample(5)
+    with pytest.raises(ValueError, match="budget"):
+        model.fit(points, 0)
+    bad = points.copy()
+    bad[3, 1] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        model.fit(bad, 5)
+    with pytest.raises(ValueError, match="shape"):
+        model.fit(points[:, 0], 5)
+
+
+def test_wrong_width_and_unknown_name(fitted):
+    with pytest.raises(ValueError, match="fitted to 2"):
+        fitted["made"].log_likelihood(np.zeros((4, 3)))
+    with pytest.raises(ValueError, match="unknown model 'pixelgan'.*vae"):
+        baselines.make("pixelgan")
+    with pytest.raises(ValueError, match="positive integer"):
+        fitted["vae"].sample(0)
+
+
+def test_made_is_autoregressive():
+    """Output block i depends only on inputs before i: the masks make MADE a product of conditionals."""
+    model = baselines.MADE(components=2, width=12)
+    model.dim, model.nets = 3, model._build(3)
+    x = torch.randn(1, 3, requires_grad=True)
+    out = model.nets(x).view(3, -1)
+    for i in range(3):
+        (grad,) = torch.autograd.grad(out[i].sum(), x, retain_graph=True)
+        assert (grad[0, i:] == 0).all() and (i == 0 or (grad[0, :i] != 0).all())
+
+
+def test_exact_likelihoods_integrate_to_one(fitted):
+    """Exact densities of the plane integrate to 1 (a Riemann sum over a fine grid); the RBM's sums
+    to 1 over its states."""
+    side = np.linspace(-8, 8, 801)
+    grid = np.stack(np.meshgrid(side, side), -1).reshape(-1, 2)
+    for name in ("mixture", "made", "flow", "rbm"):
+        total = np.exp(fitted[name].log_likelihood(grid)).sum() * (side[1] - side[0]) ** 2
+        assert abs(total - 1) < 0.03, (name, total)
+    rbm = fitted["rbm"]
+    states = (np.arange(2**12)[:, None] >> np.arange(12)) & 1
+    assert math.isclose(np.logaddexp.reduce(-rbm.free_energy(states) - rbm.log_z), 0, abs_tol=1e-9)
+
+
+def test_flow_inverts_itself(fitted):
+    """Sampling maps base -> data and the likelihood maps data -> base: one undoes the other."""
+    flow = fitted["flow"]
+    z = torch.randn(100, 2, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        x = z.clone()
+        for i in range(flow.layers):
+            s, t = flow._scale_shift(i, x * flow.masks[i])
+            x = x * s.exp() + t
+        for i in reversed(range(flow.layers)):
+            s, t = flow._scale_shift(i, x * flow.masks[i])
+            x = (x - t) * (-s).exp()
+    assert torch.allclose(x, z, atol=1e-5)
+
+
+def test_vae_importance_bound_is_above_the_elbo(fitted, points):
+    vae = fitted["vae"]
+    x = (torch.as_tensor(points[:200]) - vae.mean) / vae.scale
+    torch.manual_seed(0)
+    with torch.no_grad():
+        elbo = vae.elbo(x).mean()
+        iwae = torch.as_tensor(vae.log_likelihood(points[:200])).mean() + vae.scale.log().sum()
+    assert iwae > elbo
+
+
+def test_gray_codes_round_trip():
+    bins = np.arange(64)[:, None].repeat(2, 1)
+    bits = baselines._gray_bits(bins, 6)
+    assert np.array_equal(baselines._from_gray(bits, 2, 6), bins)
+    assert (np.abs(np.diff(bits[:, :6], axis=0)).sum(1) == 1).all()  # neighbours differ in one bit
+
+
+def test_the_autoencoder_and_the_gan_define_no_density(fitted):
+    assert fitted["autoencoder"].encode(np.zeros((3, 2))).shape == (3, 1)
+    assert fitted["gan"].log_likelihood(np.zeros((3, 2))) is None
+    assert fitted["diffusion"].evaluations == 50 and fitted["gan"].evaluations == 1
