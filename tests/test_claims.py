@@ -503,6 +503,7 @@ g = ring_t["gan"]
 assert g["modes_captured"] == 8 and near(g["high_quality"], 0.94)
 assert near(ring_t["mixture"]["high_quality"], 0.98)
 assert near(g["w1"], 0.30, 0.01) and near(floor["ring"], 0.11, 0.01) and 2.5 < g["w1"] / floor["ring"] < 3.0
+assert near(g["shares"].min(), 0.088) and near(g["shares"].max(), 0.181)  # "between 9% and 18%"
 assert all(v is None for k, v in ll.items() if k in ("autoencoder", "dbn", "diffusion", "gan"))
 assert models["ring"]["diffusion"].evaluations == models["ring"]["rbm"].evaluations == 1000
 assert models["ring"]["gan"].evaluations == 1
