@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 
 import numpy as np
 import torch
 from torch import nn
 
-from . import registry
+from . import images, registry
 
 NATS = "nats per point"
 
@@ -100,18 +101,21 @@ class GaussianMixture(Baseline):
     name, family = "Gaussian mixture", "explicit"
     evaluations = 0
 
-    def __init__(self, components: int = 8, seed: int = 0):
+    def __init__(self, components: int = 8, reg_covar: float = 1e-6, seed: int = 0):
         super().__init__(seed)
-        self.components = components
+        self.components, self.reg_covar = components, reg_covar  # reg_covar: added to each variance
 
     def _fit(self, x, budget):
         from sklearn.mixture import GaussianMixture as GM
 
-        self.model = GM(self.components, max_iter=budget, n_init=3, random_state=self.seed).fit(x.numpy())
+        gm = GM(self.components, max_iter=budget, n_init=3, reg_covar=self.reg_covar, random_state=self.seed)
+        self.model = gm.fit(x.numpy())
 
     def _sample(self, n, seed):
         self.model.random_state = seed
-        x, _ = self.model.sample(n)
+        with warnings.catch_warnings():  # numerical noise in a covariance that has reg_covar added
+            warnings.filterwarnings("ignore", "covariance is not symmetric positive-semidefinite")
+            x, _ = self.model.sample(n)
         return x[np.random.default_rng(seed).permutation(n)]  # sklearn returns them sorted by component
 
     def _log_likelihood(self, x):
@@ -158,21 +162,29 @@ def mlp(inputs: int, outputs: int, width: int = 128, depth: int = 2) -> nn.Seque
 
 
 class Neural(Baseline):
-    """Standardises the data, builds `self.nets`, and minimises `self.loss(batch)` with Adam."""
+    """Standardises the data, builds `self.nets`, and minimises `self.loss(batch)` with Adam.
 
-    def __init__(self, width: int = 128, lr: float = 1e-3, batch_size: int = 256, seed: int = 0):
+    `dequantise`: for data on a grid of levels (pixels), the width of one level; every batch then
+    gets fresh uniform noise over one level, so the model cannot put a spike on each level."""
+
+    def __init__(self, width: int = 128, lr: float = 1e-3, batch_size: int = 256, dequantise: float = 0.0,
+                 seed: int = 0):  # fmt: skip
         super().__init__(seed)
-        self.width, self.lr, self.batch_size = width, lr, batch_size
+        self.width, self.lr, self.batch_size, self.dequantise = width, lr, batch_size, dequantise
 
     def _fit(self, x, budget):
-        self.mean, self.scale = x.mean(0), x.std(0).clamp_min(1e-6)
+        # the spread of the data as the model sees it: dequantising adds level**2 / 12 to each variance
+        self.mean, self.scale = x.mean(0), (x.var(0) + self.dequantise**2 / 12).sqrt().clamp_min(1e-6)
         z = (x - self.mean) / self.scale
         self.nets = self._build(x.shape[1])
         opt = torch.optim.Adam(self.nets.parameters(), self.lr)
         rng = torch.Generator().manual_seed(self.seed)
         self.losses = []
         for step in range(budget):
-            loss = self.loss(z[torch.randint(len(z), (self.batch_size,), generator=rng)])
+            batch = z[torch.randint(len(z), (self.batch_size,), generator=rng)]
+            if self.dequantise:
+                batch = batch + (torch.rand(batch.shape, generator=rng) - 0.5) * self.dequantise / self.scale
+            loss = self.loss(batch)
             if not torch.isfinite(loss):
                 raise FloatingPointError(f"{self.name}: the loss became {loss.item()} at step {step}; "
                                          "try a smaller lr")  # fmt: skip
@@ -439,14 +451,16 @@ class RBM(Baseline):
     data's range and the bin number written in Gray code. Samples come from `gibbs` steps of Gibbs
     chains started at random states. With few visible units the normaliser is a sum over all
     2**(d * bits) states, so the likelihood is exact — of the binned model, whose density is
-    constant inside each bin."""
+    constant inside each bin. For images, bits=1 binarises each pixel at the middle of its range;
+    jitter=False then decodes a bit to the lowest or highest value instead of a point in its bin."""
 
     name, family = "RBM", "explicit"
 
     def __init__(self, hidden: int = 32, bits: int = 6, gibbs: int = 1000, lr: float = 0.05,
-                 batch_size: int = 64, seed: int = 0):  # fmt: skip
+                 batch_size: int = 64, jitter: bool = True, seed: int = 0):  # fmt: skip
         super().__init__(seed)
         self.hidden, self.bits, self.gibbs, self.lr, self.batch_size = hidden, bits, gibbs, lr, batch_size
+        self.jitter = jitter
 
     @property
     def evaluations(self) -> int:
@@ -465,7 +479,7 @@ class RBM(Baseline):
 
     def _fit(self, x, budget):
         x = x.numpy().astype(np.float64)
-        pad = 0.05 * (x.max(0) - x.min(0)) + 1e-6
+        pad = (0.05 if self.jitter else 0) * (x.max(0) - x.min(0)) + 1e-6
         self.lo, self.bin = x.min(0) - pad, (x.max(0) - x.min(0) + 2 * pad) / 2**self.bits
         self.model = self._rbm(self.hidden, self.to_bits(x), budget, self.seed)
         visible = self.dim * self.bits
@@ -488,6 +502,8 @@ class RBM(Baseline):
     def from_bits(self, v, rng) -> np.ndarray:
         """Points for binary codes: a uniform draw inside each code's bin."""
         bins = _from_gray(v, self.dim, self.bits)
+        if not self.jitter:  # lowest bin -> the data's minimum, highest -> its maximum
+            return self.lo + bins / (2**self.bits - 1) * (2**self.bits * self.bin)
         return self.lo + (bins + rng.random(bins.shape)) * self.bin
 
     def chains(self, n: int, steps: int, seed: int = 0) -> np.ndarray:
@@ -556,7 +572,8 @@ class DBN(RBM):
 
 # ---- the GAN, behind the same face ---------------------------------------------------------------
 class GAN(Baseline):
-    """The course's GAN (`GANTrainer` with a preset's settings) trained on the given points."""
+    """The course's GAN (`GANTrainer` with a preset's settings) trained on the given rows. With an
+    image preset (a DCGAN) each row is an image of that preset's dataset's shape, flattened."""
 
     name, family = "GAN", "implicit"
     likelihood = "none: G turns noise into samples but gives no density to evaluate"
@@ -569,11 +586,20 @@ class GAN(Baseline):
         from .presets import get_preset
         from .train import GANTrainer
 
-        self.trainer = GANTrainer(get_preset(self.preset).config, data=x, seed=self.seed, **self.changes)
+        config = get_preset(self.preset).config
+        if config.arch == "dcgan":
+            shape = images.get_dataset(config.dataset).shape
+            if x.shape[1] != math.prod(shape):
+                raise ValueError(f"preset {self.preset!r} makes images of shape {shape}: rows of "
+                                 f"{math.prod(shape)} numbers, not {x.shape[1]}")  # fmt: skip
+            x = images.ImageDataset(
+                "custom", x.reshape(-1, *shape), torch.zeros(len(x), dtype=torch.long), ()
+            )
+        self.trainer = GANTrainer(config, data=x, seed=self.seed, **self.changes)
         self.trainer.run(budget, progress=False)
 
     def _sample(self, n, seed):
-        return self.trainer.sample(n, seed)
+        return self.trainer.sample(n, seed).reshape(n, -1)
 
 
 MODELS = {

@@ -228,11 +228,17 @@ def draw_grid(ax, images, columns: int = 8, title: str = "") -> None:
     ax.set(xticks=[], yticks=[], title=title)
 
 
-def image_grids(grids: dict, columns: int = 8, size: float = 3.0) -> Figure:
-    """One panel per {title: images}, side by side."""
-    fig = Figure(figsize=(size * len(grids), size + 0.4), layout="constrained")
-    for ax, (title, images) in zip(np.atleast_1d(fig.subplots(1, len(grids))), grids.items(), strict=True):
+def image_grids(grids: dict, columns: int = 8, size: float = 3.0, per_row: int | None = None) -> Figure:
+    """One panel per {title: images}, side by side, `per_row` panels to a row (default: all)."""
+    per_row = per_row or len(grids)
+    rows = -(-len(grids) // per_row)
+    height, width = tile(next(iter(grids.values())), columns).shape  # panels as tall as their grids
+    fig = Figure(figsize=(size * per_row, (size * min(1, height / width) + 0.4) * rows), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(rows, per_row)).ravel()
+    for ax, (title, images) in zip(axes, grids.items(), strict=False):  # spare axes stay empty
         draw_grid(ax, images, columns, title)
+    for ax in axes[len(grids) :]:
+        ax.set_axis_off()
     return fig
 
 

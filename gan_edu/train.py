@@ -31,7 +31,10 @@ class GANTrainer:
 
     def __init__(self, config: GANConfig | None = None, data=None, **changes):
         self.config = make_config(config, **changes)
-        self.custom_data = None if data is None else toy.from_array(data)
+        # your own data: an (N, dim) array of points, or an images.ImageDataset
+        self.custom_data = (
+            data if data is None or isinstance(data, images.ImageDataset) else toy.from_array(data)
+        )
         if data is not None:
             self.config.dataset = "custom"
         self.reset()

@@ -123,3 +123,27 @@ def test_the_autoencoder_and_the_gan_define_no_density(fitted):
     assert fitted["autoencoder"].encode(np.zeros((3, 2))).shape == (3, 1)
     assert fitted["gan"].log_likelihood(np.zeros((3, 2))) is None
     assert fitted["diffusion"].evaluations == 50 and fitted["gan"].evaluations == 1
+
+
+def test_image_rows_for_the_gan_the_rbm_and_dequantised_models():
+    from gan_edu import images
+
+    digits = images.load_digits("train").images[:200].flatten(1)
+    gan = baselines.make("gan", preset="dcgan_digits").fit(digits, 2)
+    assert gan.sample(5).shape == (5, 64) and gan.trainer.data.shape == (1, 8, 8)
+    with pytest.raises(ValueError, match="rows of 64 numbers, not 2"):
+        baselines.make("gan", preset="dcgan_digits").fit(np.zeros((10, 2)), 2)
+    rbm = baselines.make("rbm", bits=1, hidden=8, gibbs=5, jitter=False).fit(digits, 5)
+    x, lo, hi = rbm.sample(20), digits.min(0).values.numpy(), digits.max(0).values.numpy()
+    assert (np.isclose(x, lo, atol=1e-4) | np.isclose(x, hi, atol=1e-4)).all()  # each pixel's min or max
+    assert rbm.log_likelihood(digits[:3]) is None and "2**64" in rbm.likelihood
+    made = baselines.make("made", dequantise=2 / 16).fit(digits, 5)  # constant border pixels: no blow-up
+    assert np.isfinite(made.log_likelihood(digits[:10])).all() and max(made.losses) < 1e4
+
+
+def test_image_grids_wrap_into_rows():
+    from gan_edu import plots
+
+    grids = {str(i): torch.zeros(16, 1, 8, 8) for i in range(5)}
+    fig = plots.image_grids(grids, columns=8, per_row=3)
+    assert len(fig.axes) == 6 and not fig.axes[5].axison

@@ -521,3 +521,45 @@ mixture4 = baselines.GaussianMixture(components=4).fit(train["ring"], BUDGET)   
 assert near(mixture4.log_likelihood(held["ring"]).mean(), -0.96)
 """,
     )
+
+
+@pytest.mark.cost(200)
+def test_11_gan_vs_others():
+    """11_gan_vs_others: the head-to-head table on 8 x 8 digits, the binarised reference, the copy
+    scores, and the exercise solutions."""
+    run_notebook_with_checks(
+        "11_gan_vs_others.ipynb",
+        """
+near = lambda x, v, tol=0.006: abs(x - v) <= tol
+t = table
+assert BUDGET == 3000 and near(t["real (training digits)"]["frechet"], 2.65)
+assert near(t["made"]["bpd"], 2.37) and near(t["vae"]["bpd"], 2.43) and near(t["flow"]["bpd"], 7.92)
+bpds = {k: r["bpd"] for k, r in t.items() if r.get("bpd") is not None}
+assert sorted(bpds, key=bpds.get)[:2] == ["made", "vae"]                              # "the two best"
+assert near(t["made"]["frechet"], 12.9, 0.05) and near(t["vae"]["frechet"], 17.0, 0.05)
+assert near(t["flow"]["frechet"], 8.5, 0.05) and near(t["gan"]["frechet"], 5.5, 0.05)
+assert near(t["kde"]["frechet"], 3.84) and near(t["kde"]["coverage"], 0.85) and near(t["kde"]["copy"], 0.58)
+models_only = {k: r for k, r in t.items() if "fit_s" in r}
+assert min(models_only, key=lambda k: models_only[k]["frechet"]) == "kde"
+assert max(models_only, key=lambda k: models_only[k]["coverage"]) == "kde"
+fair = {k: r["frechet"] for k, r in models_only.items() if r["copy"] >= 0.95}         # "do not copy"
+assert sorted(fair, key=fair.get)[:3] == ["gan", "mixture", "flow"]
+assert near(t["mixture"]["frechet"], 7.5, 0.05)
+assert near(t["gan"]["copy"], 1.15) and near(t["gan"]["coverage"], 0.80) and t["gan"]["classes_present"] == 10
+assert near(t["gan"]["precision"], 0.72) and near(t["mixture"]["precision"], 0.85)
+assert near(t["vae"]["precision"], 0.77)
+assert near(t["vae"]["recall"], 0.85) and near(t["gan"]["recall"], 0.88)
+assert 2.8 < t["vae"]["frechet"] / t["gan"]["frechet"] < 3.3                           # "three times"
+assert near(t["rbm"]["frechet"], 26.0, 0.05) and near(t["dbn"]["frechet"], 32.9, 0.05)
+assert near(t["real, binarised"]["frechet"], 8.11) and near(t["diffusion"]["frechet"], 23.4, 0.05)
+assert near(models["kde"].bandwidth, 0.20) and t["gan"]["passes"] == 1 and t["diffusion"]["passes"] == 1000
+assert t["made"]["passes"] == 64
+diffusion = baselines.make("diffusion").fit(train.flatten(1), 10 * BUDGET)             # exercise 1
+as_images = lambda x: torch.as_tensor(x).reshape(-1, 1, 8, 8).clamp(-1, 1)
+assert near(measure(as_images(diffusion.sample(297, seed=1)))["frechet"], 20.1, 0.05)
+assert near(bits_per_dim(models["flow"].log_likelihood(dequantise(train, 2))), 1.61)    # exercise 2
+half = baselines.KernelDensity(bandwidths=[models["kde"].bandwidth / 2]).fit(dequantise(train, 0), BUDGET)
+r = measure(as_images(half.sample(297, seed=1)))                                          # exercise 3
+assert near(r["copy"], 0.31) and near(r["frechet"], 2.60) and r["frechet"] < 2.65
+""",
+    )
