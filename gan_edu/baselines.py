@@ -81,13 +81,15 @@ class Baseline:
             torch.manual_seed(seed)
             return np.asarray(self._sample(int(n), seed), dtype=np.float32)
 
-    def log_likelihood(self, x) -> np.ndarray | None:
+    def log_likelihood(self, x, seed: int = 0) -> np.ndarray | None:
         """log p(x) per row in nats (a lower bound where `likelihood` is "bound"); None where the
-        model defines no density (`likelihood` says why)."""
+        model defines no density (`likelihood` says why). A bound estimated by sampling (the VAE's)
+        draws its samples from `seed`, so the same call gives the same number."""
         x = self._check(x)
         if self.likelihood not in ("exact", "bound"):
             return None
-        with torch.no_grad():
+        with torch.random.fork_rng(devices=[]), torch.no_grad():
+            torch.manual_seed(seed)
             return np.asarray(self._log_likelihood(x), dtype=np.float64)
 
     def __repr__(self):

@@ -1,7 +1,8 @@
-"""Multi-seed experiments too long for a student to wait for; their stored results feed notebook 06.
+"""Multi-seed experiments too long for a student to wait for; their stored results feed notebooks 06 and 11.
 
     python -m gan_edu.experiments mode_table                 # the full table (see results/)
     python -m gan_edu.experiments mode_table --seeds 1 --steps 100 --out /tmp/t.json   # a smoke run
+    python -m gan_edu.experiments model_table --jobs 2       # notebook 11's head-to-head, 5 seeds
 
 Each run trains one remedy on one dataset with one seed, at the budget a student gets, and
 measures it with the VEEGAN/PacGAN definitions (`gan_edu.metrics`). The stored JSON carries the
@@ -16,19 +17,20 @@ import platform
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import nullcontext
 from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from . import baselines, comparison
 from .metrics import mode_report
 from .presets import get_preset
 from .train import GANTrainer
 
 RESULTS = Path(__file__).resolve().parent.parent / "results"
 MODE_TABLE = RESULTS / "mode_table.json"
+MODEL_TABLE = RESULTS / "model_table.json"
 
 #: Each remedy as changes to the collapsing preset (notebook 06 explains each one).
 METHODS = {
@@ -97,7 +99,7 @@ def table_row(method: str, dataset: str, seed: int, steps: int, stats: dict, sec
     }  # fmt: skip
 
 
-def _run_one(args: tuple) -> dict:
+def _run_one(*args) -> dict:
     return train_method(*args)[1]
 
 
@@ -113,38 +115,89 @@ def mode_table(seeds: int = 5, steps: int | None = None, datasets=tuple(DATASETS
     """
     if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
         raise ValueError(f"seeds must be a positive integer (how many seeds, from 0), got {seeds!r}")
-    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
-        raise ValueError(f"jobs must be a positive integer (trainings at once), got {jobs!r}")
     base = get_preset(preset)
     runs = [(m, d, seed, steps, preset) for d in datasets for m in methods for seed in range(seeds)]
     rows = []
-    with ProcessPoolExecutor(jobs, initializer=torch.set_num_threads, initargs=(1,)) if jobs > 1 else \
-            nullcontext() as pool:  # fmt: skip
-        results = pool.map(_run_one, runs) if pool else map(_run_one, runs)
-        for row in results:
-            rows.append(row)
-            if echo:
-                echo("{dataset:5} {method:15} seed {seed}: {modes}/{n_modes} modes, {high_quality:5.1f}% HQ, "
-                     "reverse KL {reverse_kl:.3f}, {ms_per_step:.2f} ms/step".format(**row))  # fmt: skip
-    table = {
-        "command": command_line(seeds, steps, datasets, methods, preset),
+    for row in _parallel(_run_one, runs, jobs):
+        rows.append(row)
+        if echo:
+            echo("{dataset:5} {method:15} seed {seed}: {modes}/{n_modes} modes, {high_quality:5.1f}% HQ, "
+                 "reverse KL {reverse_kl:.3f}, {ms_per_step:.2f} ms/step".format(**row))  # fmt: skip
+    settings = {"preset": preset, "preset_changes": base.changes, "steps": steps or base.steps,
+                "seeds": list(range(seeds)), "samples": 2500, "methods": {m: METHODS[m] for m in methods},
+                "datasets": {d: DATASETS[d] for d in datasets}}  # fmt: skip
+    table = _stamped(command_line(seeds, steps, datasets, methods, preset), settings, rows, jobs)
+    if update:
+        table = _merged(load_mode_table(out), table)
+    return _stored(table, out)
+
+
+def _parallel(function, runs: list, jobs: int):
+    """function(*run) for every run, `jobs` at a time in processes of one CPU thread each."""
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f"jobs must be a positive integer (runs at once), got {jobs!r}")
+    if jobs == 1:
+        yield from (function(*run) for run in runs)
+        return
+    with ProcessPoolExecutor(jobs, initializer=torch.set_num_threads, initargs=(1,)) as pool:
+        yield from pool.map(function, *zip(*runs, strict=True))
+
+
+def _stamped(command: str, settings: dict, rows: list, jobs: int) -> dict:
+    """A stored table: the command that makes it, when, its settings, the versions, its rows."""
+    return {
+        "command": command,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "settings": {"preset": preset, "preset_changes": base.changes, "steps": steps or base.steps,
-                     "seeds": list(range(seeds)), "samples": 2500,
-                     "methods": {m: METHODS[m] for m in methods},
-                     "datasets": {d: DATASETS[d] for d in datasets}},
+        "settings": settings,
         "versions": {"python": platform.python_version(), "torch": torch.__version__,
                      "threads": 1 if jobs > 1 else torch.get_num_threads(), "jobs": jobs,
                      "machine": platform.machine(), "cpu": platform.processor() or "unknown"},
         "rows": rows,
     }  # fmt: skip
-    if update:
-        table = _merged(load_mode_table(out), table)
+
+
+def _stored(table: dict, out: Path | None) -> dict:
     if out is not None:
         out = Path(out)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(table, indent=1) + "\n")
     return table
+
+
+def model_table(seeds: int = 5, budget: int = 3000, models=tuple(baselines.MODELS),
+                out: Path | None = MODEL_TABLE, jobs: int = 1, echo=print) -> dict:  # fmt: skip
+    """Notebook 11's head-to-head for seeds 0..seeds-1 (`comparison.run_one`); store and return it."""
+    if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
+        raise ValueError(f"seeds must be a positive integer (how many seeds, from 0), got {seeds!r}")
+    unknown = [m for m in models if m not in baselines.MODELS]
+    if unknown:
+        raise ValueError(f"unknown model {unknown[0]!r}; choose from: {', '.join(baselines.MODELS)}")
+    rows = []
+    for r in _parallel(
+        comparison.run_one, [(m, seed, budget) for m in models for seed in range(seeds)], jobs
+    ):
+        rows.append(r)
+        if echo:
+            echo(
+                "{model:12} seed {seed}: Fréchet {frechet:6.2f}, copy {copy:.2f}, bits/dim {bpd}".format(**r)
+            )
+    command = f"python -m gan_edu.experiments model_table --seeds {seeds} --budget {budget}"
+    command += " --models " + " ".join(models) if list(models) != list(baselines.MODELS) else ""
+    settings = {"budget": budget, "seeds": list(range(seeds)), "samples": comparison.SAMPLES,
+                "options": comparison.OPTIONS, "models": list(models)}  # fmt: skip
+    return _stored(_stamped(command, settings, rows, jobs), out)
+
+
+def summarize_models(table: dict) -> dict[str, dict]:
+    """{model: {metric: (mean, sd) over seeds}} of a stored model table (None where undefined)."""
+    out = {}
+    for name in dict.fromkeys(r["model"] for r in table["rows"]):
+        rows = [r for r in table["rows"] if r["model"] == name]
+        out[name] = {"seeds": len(rows)}
+        for key in comparison.METRICS:
+            values = [r[key] for r in rows]
+            out[name][key] = None if None in values else (float(np.mean(values)), float(np.std(values)))
+    return out
 
 
 def _merged(stored: dict, new: dict) -> dict:
@@ -183,18 +236,27 @@ def command_line(seeds, steps, datasets, methods, preset) -> str:
 
 
 def load_mode_table(path: Path = MODE_TABLE) -> dict:
-    """The stored table, with a clear message if it is missing or damaged."""
+    """The stored mode table, with a clear message if it is missing or damaged."""
+    return _load(path, "mode_table")
+
+
+def load_model_table(path: Path = MODEL_TABLE) -> dict:
+    """The stored head-to-head table of notebook 11, with a clear message if missing or damaged."""
+    return _load(path, "model_table")
+
+
+def _load(path: Path, kind: str) -> dict:
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(
-            f"{path} does not exist: run `python -m gan_edu.experiments mode_table` to make it"
+            f"{path} does not exist: run `python -m gan_edu.experiments {kind}` to make it"
         )
     try:
         table = json.loads(path.read_text())
         table["rows"], table["command"], table["settings"]  # noqa: B018 -- must all be there
     except (json.JSONDecodeError, KeyError, TypeError) as error:
-        raise ValueError(f"{path} is not a mode table ({error}); re-create it with "
-                         "`python -m gan_edu.experiments mode_table`") from error  # fmt: skip
+        raise ValueError(f"{path} is not a {kind.replace('_', ' ')} ({error}); re-create it with "
+                         f"`python -m gan_edu.experiments {kind}`") from error  # fmt: skip
     return table
 
 
@@ -246,7 +308,19 @@ def main(argv=None) -> int:
     p.add_argument("--out", type=Path, default=MODE_TABLE)
     p.add_argument("--jobs", type=int, default=1, help="trainings at once, one CPU thread each")
     p.add_argument("--update", action="store_true", help="re-make only these rows in the stored table")
+    p = sub.add_parser(
+        "model_table", help="notebook 11's head-to-head: every model on 8x8 digits, several seeds"
+    )
+    p.add_argument("--seeds", type=int, default=5)
+    p.add_argument("--budget", type=int, default=3000, help="updates per model")
+    p.add_argument("--models", nargs="+", default=list(baselines.MODELS), choices=list(baselines.MODELS))
+    p.add_argument("--out", type=Path, default=MODEL_TABLE)
+    p.add_argument("--jobs", type=int, default=1, help="fits at once, one CPU thread each")
     args = parser.parse_args(argv)
+    if args.command == "model_table":
+        model_table(args.seeds, args.budget, args.models, out=args.out, jobs=args.jobs)
+        print(f"stored in {args.out}")
+        return 0
     table = mode_table(args.seeds, args.steps, args.datasets, args.methods, args.preset, out=args.out,
                        jobs=args.jobs, update=args.update)  # fmt: skip
     print(format_table(table))

@@ -147,3 +147,13 @@ def test_image_grids_wrap_into_rows():
     grids = {str(i): torch.zeros(16, 1, 8, 8) for i in range(5)}
     fig = plots.image_grids(grids, columns=8, per_row=3)
     assert len(fig.axes) == 6 and not fig.axes[5].axison
+
+
+def test_a_sampled_bound_is_the_same_on_every_call(fitted, points):
+    """The VAE's importance-weighted bound samples its codes; the seed fixes them, whatever the
+    global random state (notebook 11's stored table and its live run must agree)."""
+    vae = fitted["vae"]
+    first = vae.log_likelihood(points[:50])
+    torch.randn(1000)
+    assert np.array_equal(first, vae.log_likelihood(points[:50]))
+    assert not np.array_equal(first, vae.log_likelihood(points[:50], seed=1))

@@ -1,4 +1,4 @@
-"""The multi-seed experiment script behind notebook 06's table, and its stored results."""
+"""The multi-seed experiment script behind notebooks 06 and 11, and their stored results."""
 
 import json
 
@@ -96,3 +96,38 @@ def test_update_re_makes_only_the_named_rows(tmp_path):
     assert table["updates"][0]["command"].endswith("--methods 'unrolled (k=5)' --update")
     with pytest.raises(ValueError, match="--update needs the stored table's preset and steps"):
         experiments.mode_table(methods=("GAN",), update=True, **(kw | {"steps": 4}))
+
+
+def test_model_table_round_trip_and_its_checks(tmp_path):
+    """Notebook 11's head-to-head in miniature: rows per (model, seed), the command that re-makes
+    it, the summary over seeds, and clear errors for bad requests or a damaged file."""
+    out = tmp_path / "m.json"
+    table = experiments.model_table(seeds=2, budget=3, models=["mixture", "vae"], out=out, echo=None)
+    assert (
+        table["command"]
+        == "python -m gan_edu.experiments model_table --seeds 2 --budget 3 --models mixture vae"
+    )
+    assert [(r["model"], r["seed"]) for r in table["rows"]] == [
+        ("mixture", 0),
+        ("mixture", 1),
+        ("vae", 0),
+        ("vae", 1),
+    ]
+    assert experiments.load_model_table(out) == json.loads(json.dumps(table))
+    summary = experiments.summarize_models(table)
+    assert summary["vae"]["seeds"] == 2 and summary["vae"]["bpd"][1] >= 0
+    with pytest.raises(ValueError, match="unknown model 'pixelcnn'"):
+        experiments.model_table(seeds=1, models=["pixelcnn"], out=None, echo=None)
+    out.write_text("{not json")
+    with pytest.raises(ValueError, match="not a model table.*model_table"):
+        experiments.load_model_table(out)
+    with pytest.raises(FileNotFoundError, match="run `python -m gan_edu.experiments model_table`"):
+        experiments.load_model_table(tmp_path / "missing.json")
+
+
+def test_stored_model_table_is_complete():
+    table = experiments.load_model_table()
+    assert table["settings"]["budget"] == 3000 and table["settings"]["seeds"] == [0, 1, 2, 3, 4]
+    assert {(r["model"], r["seed"]) for r in table["rows"]} == {
+        (m, s) for m in experiments.baselines.MODELS for s in range(5)
+    }
