@@ -15,7 +15,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
-from . import plots
+from . import conditional, plots
 
 
 def _jpeg(rgba: np.ndarray) -> bytes:
@@ -180,19 +180,27 @@ class ImageFrame:
     Right: real images of the data set, for comparison."""
 
     def __init__(self, view: dict, size: float = 3.4, dpi: int = 64):
-        self.key = view["fake"].shape
-        fig = Figure(figsize=(2 * size + 0.9, size), dpi=dpi, layout="constrained")
+        self.columns = view.get("columns", 8)
+        self.key = (view["fake"].shape, self.columns)
+        by_class = self.columns == conditional.N_CLASSES
+        h, w = plots.tile(view["fake"], self.columns).shape  # a wide grid gets a lower figure
+        fig = Figure(figsize=(2 * size + 0.9, size * min(1.0, h / w + 0.1)), dpi=dpi, layout="constrained")
         a, b = fig.subplots(1, 2)
-        plots.draw_grid(a, view["fake"], title="G's samples (the same noise every frame)")
-        plots.draw_grid(b, view["real"], title="real images")
+        title = (
+            "G's samples, one class per column" if by_class else "G's samples (the same noise every frame)"
+        )
+        plots.draw_grid(a, view["fake"], self.columns, title=title)
+        plots.draw_grid(
+            b, view["real"], self.columns, title="real images" + (", by class" if by_class else "")
+        )
         self.fake = a.images[0]
         self.blit = _Blitter(fig, [self.fake])
 
     def matches(self, view: dict) -> bool:
-        return "d_grid" not in view and self.key == view["fake"].shape
+        return "d_grid" not in view and self.key == (view["fake"].shape, view.get("columns", 8))
 
     def rgba(self, view: dict) -> np.ndarray:
-        self.fake.set_data(plots.tile(view["fake"]))
+        self.fake.set_data(plots.tile(view["fake"], self.columns))
         return self.blit.rgba()
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import torch
 
-from . import evaluator, losses
+from . import conditional, evaluator, losses
 
 
 def of(trainer) -> dict:
@@ -15,10 +15,23 @@ def of(trainer) -> dict:
 
 
 def images(trainer, n: int = 64) -> dict:
-    """n samples from fixed noise (the same every call) and n fixed real images, as NumPy arrays."""
+    """n samples from fixed noise (the same every call) and n fixed real images, as NumPy arrays.
+
+    A conditional G draws classes (or InfoGAN's categories) 0..9 in turn, so its grid has 10
+    columns, one class each, and 60 images; the real images beside it are laid out the same way."""
+    columns, real = 8, None
+    if trainer.cond.condition != "none":
+        columns, n = conditional.N_CLASSES, 6 * conditional.N_CLASSES
+        labels = getattr(trainer.data, "labels", None)
+        if labels is not None:  # row r, column c: the r-th image of class c
+            index = torch.stack([(labels == c).nonzero()[:6, 0] for c in range(columns)], dim=1).flatten()
+            real = trainer.data.images[index].numpy()
+    if real is None:
+        real = trainer.real(n, torch.Generator().manual_seed(trainer.config.seed + 2)).cpu().numpy()
     return {
         "fake": trainer.sample(n).numpy(),
-        "real": trainer.real(n, torch.Generator().manual_seed(trainer.config.seed + 2)).cpu().numpy(),
+        "real": real,
+        "columns": columns,
         "evaluated": trainer.config.dataset in evaluator.WEIGHTS,  # a dataset with a trained evaluator
         "step": trainer.step_count,
     }

@@ -67,7 +67,8 @@ CLIPS = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)  # WGAN weight clipping; 
 IMAGE_SAMPLES = 500  # generated and real images the evaluator compares at each metrics step
 IMAGE_CAPTION = (
     "<small>top left: G's images from the same 64 noise vectors in every frame, so you "
-    "see each one sharpen; top right: real images; bottom right (Fashion-MNIST): the "
+    "see each one sharpen (a conditional G: 60, one class per column); top right: real images; "
+    "bottom right (Fashion-MNIST): the "
     "evaluator's Fréchet distance (lower is better), precision, recall and the share of "
     f"samples it classifies with probability over 0.9, on {IMAGE_SAMPLES} samples</small>"
 )

@@ -145,7 +145,8 @@ def test_live_lab_in_chromium(lab, tmp_path, notebook):
 
 
 def test_class_chooser_of_09_redraws_in_chromium(lab, tmp_path):
-    """09_conditional: choose a class with the chooser's buttons; the kernel redraws the grid."""
+    """09_conditional: choose a class with the chooser's buttons; the kernel redraws the grid; the
+    conditional G's live dashboard is there, its grid laid out one class per column."""
     url, token = lab
     with playwright.sync_playwright() as p:
         browser, page = _open_and_run_all(p, url, token, "09_conditional.ipynb")
@@ -159,4 +160,8 @@ def test_class_chooser_of_09_redraws_in_chromium(lab, tmp_path):
             timeout=15_000,
         )
         chooser.screenshot(path=tmp_path / "09_sneakers.png")
+        dashboard = page.locator(".gan-edu-dashboard").first  # the conditional G, one class per column
+        dashboard.scroll_into_view_if_needed()
+        assert dashboard.locator("img").first.is_visible()
+        assert "one class per column" in dashboard.inner_text()
         browser.close()

@@ -102,3 +102,29 @@ def test_code_sliders_vary_one_code_along_each_row():
     before = bytes(sliders.image.value)
     sliders.varied.value = 1
     assert bytes(sliders.image.value) != before and (sliders.codes()[:, 10] == 0.5).all()
+
+
+def test_the_dashboard_lays_a_conditional_g_out_one_class_per_column():
+    """LiveDashboard on a class-conditional G: 60 images in 10 columns, column c drawn with class c,
+    and beside it real images of class c in column c."""
+    from gan_edu import frames, views
+    from gan_edu.widgets import LiveDashboard
+
+    trainer = GANTrainer(dataset="digits", arch="dcgan", latent_dim=8, g_width=8, d_width=8, batch_size=16,
+                         condition="class", device="cpu")  # fmt: skip
+    view = views.images(trainer)
+    assert view["columns"] == 10 and view["fake"].shape == view["real"].shape == (60, 1, 8, 8)
+    codes = trainer.cond.default_code(60).argmax(1).reshape(6, 10)
+    assert (codes == torch.arange(10)).all()  # row-major tiling: column c is class c
+    labels = trainer.data.labels
+    real_rows = torch.as_tensor(view["real"]).flatten(1)
+    images = trainer.data.images.flatten(1)
+    for i, c in enumerate(torch.arange(10).repeat(6)):
+        match = (images == real_rows[i]).all(1).nonzero()[:, 0]
+        assert (labels[match] == c).any()
+    frame = frames.ImageFrame(view)
+    assert frame.columns == 10 and frame.matches(view) and frame.rgba(view).shape[2] == 4
+    assert not frame.matches(views.images(GANTrainer(dataset="digits", arch="dcgan", device="cpu")))
+    board = LiveDashboard(trainer, fps=20, metrics_every=5)
+    board.run(5)
+    assert board.image.value[:2] == b"\xff\xd8" and "one class per column" in board.caption.value
