@@ -27,16 +27,6 @@ BATCH = 128
 RECIPES = {"fashion_mnist": (20, 2, True), "digits": (60, 1, False)}
 
 
-def augment(x: torch.Tensor, g: torch.Generator, shift: int, flips: bool) -> torch.Tensor:
-    if flips:
-        flip = torch.rand(len(x), generator=g) < 0.5
-        x = torch.where(flip[:, None, None, None], x.flip(3), x)
-    size = x.shape[-1]
-    padded = F.pad(x, (shift,) * 4, value=-1.0)
-    dx, dy = torch.randint(0, 2 * shift + 1, (2,), generator=g).tolist()  # one shift per batch: fast, enough
-    return padded[:, :, dy : dy + size, dx : dx + size]
-
-
 @torch.no_grad()
 def accuracy(net, data) -> float:
     net.eval()
@@ -61,7 +51,7 @@ def main() -> None:
         order = torch.randperm(len(train), generator=g)
         for i in range(len(train) // BATCH):
             idx = order[i * BATCH : (i + 1) * BATCH]
-            loss = F.cross_entropy(net(augment(train.images[idx], g, shift, flips)), train.labels[idx])
+            loss = F.cross_entropy(net(images.augment(train.images[idx], g, shift, flips)), train.labels[idx])
             opt.zero_grad()
             loss.backward()
             opt.step()

@@ -3,6 +3,7 @@
     python -m gan_edu.experiments mode_table                 # the full table (see results/)
     python -m gan_edu.experiments mode_table --seeds 1 --steps 100 --out /tmp/t.json   # a smoke run
     python -m gan_edu.experiments model_table --jobs 2       # notebook 11's head-to-head, 5 seeds
+    python -m gan_edu.experiments augmentation --jobs 2      # notebook 12's augmentation table, 5 seeds
 
 Each run trains one remedy on one dataset with one seed, at the budget a student gets, and
 measures it with the VEEGAN/PacGAN definitions (`gan_edu.metrics`). The stored JSON carries the
@@ -23,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from . import baselines, comparison
+from . import baselines, comparison, small_data
 from .metrics import mode_report
 from .presets import get_preset
 from .train import GANTrainer
@@ -31,6 +32,7 @@ from .train import GANTrainer
 RESULTS = Path(__file__).resolve().parent.parent / "results"
 MODE_TABLE = RESULTS / "mode_table.json"
 MODEL_TABLE = RESULTS / "model_table.json"
+AUGMENTATION = RESULTS / "augmentation.json"
 
 #: Each remedy as changes to the collapsing preset (notebook 06 explains each one).
 METHODS = {
@@ -188,6 +190,49 @@ def model_table(seeds: int = 5, budget: int = 3000, models=tuple(baselines.MODEL
     return _stored(_stamped(command, settings, rows, jobs), out)
 
 
+def augmentation(seeds: int = 5, per_class=(10, 50), out: Path | None = AUGMENTATION, jobs: int = 1,
+                 echo=print) -> dict:  # fmt: skip
+    """Notebook 12's augmentation table: `small_data.augmentation_row` for every training-set size
+    and seeds 0..seeds-1; store and return it."""
+    if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
+        raise ValueError(f"seeds must be a positive integer (how many seeds, from 0), got {seeds!r}")
+    rows = []
+    for r in _parallel(
+        small_data.augmentation_row, [(n, seed) for n in per_class for seed in range(seeds)], jobs
+    ):
+        rows.append(r)
+        if echo:
+            echo(f"{r['per_class']:4} per class, seed {r['seed']}: accuracy by GAN share {r['accuracy']}, "
+                 f"classic {r['classic']}, purity {r['purity']}")  # fmt: skip
+    command = f"python -m gan_edu.experiments augmentation --seeds {seeds} --per-class " + " ".join(
+        map(str, per_class)
+    )
+    settings = {"seeds": list(range(seeds)), "per_class": list(per_class), "shares": list(small_data.SHARES),
+                "pool": small_data.POOL, "classifier_steps": small_data.CLASSIFIER_STEPS,
+                "classifier_batch": small_data.CLASSIFIER_BATCH, "gan_preset": "cgan_fashion",
+                "test_images": 2000}  # fmt: skip
+    return _stored(_stamped(command, settings, rows, jobs), out)
+
+
+def summarize_augmentation(table: dict) -> dict[int, dict]:
+    """{per_class: {"real" / share / "classic" / "purity": (mean, sd) over seeds, "gain": how many
+    seeds each share beat real-only}} of a stored augmentation table."""
+    out = {}
+    for n in dict.fromkeys(r["per_class"] for r in table["rows"]):
+        rows = [r for r in table["rows"] if r["per_class"] == n]
+        entry = {"seeds": len(rows)}
+        columns = {k: [r["accuracy"][k] for r in rows] for k in rows[0]["accuracy"]}
+        columns |= {"classic": [r["classic"] for r in rows], "purity": [r["purity"] for r in rows]}
+        for key, values in columns.items():
+            entry[key] = (float(np.mean(values)), float(np.std(values)))
+        entry["wins"] = {
+            k: sum(r["accuracy"][k] > r["accuracy"]["0.0"] for r in rows) for k in rows[0]["accuracy"]
+        }
+        entry["wins"]["classic"] = sum(r["classic"] > r["accuracy"]["0.0"] for r in rows)
+        out[n] = entry
+    return out
+
+
 def summarize_models(table: dict) -> dict[str, dict]:
     """{model: {metric: (mean, sd) over seeds}} of a stored model table (None where undefined)."""
     out = {}
@@ -240,6 +285,11 @@ def load_mode_table(path: Path = MODE_TABLE) -> dict:
     return _load(path, "mode_table")
 
 
+def load_augmentation(path: Path = AUGMENTATION) -> dict:
+    """The stored augmentation table of notebook 12, with a clear message if missing or damaged."""
+    return _load(path, "augmentation")
+
+
 def load_model_table(path: Path = MODEL_TABLE) -> dict:
     """The stored head-to-head table of notebook 11, with a clear message if missing or damaged."""
     return _load(path, "model_table")
@@ -255,7 +305,9 @@ def _load(path: Path, kind: str) -> dict:
         table = json.loads(path.read_text())
         table["rows"], table["command"], table["settings"]  # noqa: B018 -- must all be there
     except (json.JSONDecodeError, KeyError, TypeError) as error:
-        raise ValueError(f"{path} is not a {kind.replace('_', ' ')} ({error}); re-create it with "
+        what = kind.replace("_", " ") + ("" if kind.endswith("table") else " table")
+        article = "an" if what[0] in "aeiou" else "a"
+        raise ValueError(f"{path} is not {article} {what} ({error}); re-create it with "
                          f"`python -m gan_edu.experiments {kind}`") from error  # fmt: skip
     return table
 
@@ -316,7 +368,18 @@ def main(argv=None) -> int:
     p.add_argument("--models", nargs="+", default=list(baselines.MODELS), choices=list(baselines.MODELS))
     p.add_argument("--out", type=Path, default=MODEL_TABLE)
     p.add_argument("--jobs", type=int, default=1, help="fits at once, one CPU thread each")
+    p = sub.add_parser("augmentation", help="notebook 12: cGAN samples as extra training data, several seeds")
+    p.add_argument("--seeds", type=int, default=5)
+    p.add_argument(
+        "--per-class", nargs="+", type=int, default=[10, 50], help="real training images per class"
+    )
+    p.add_argument("--out", type=Path, default=AUGMENTATION)
+    p.add_argument("--jobs", type=int, default=1, help="rows at once, one CPU thread each")
     args = parser.parse_args(argv)
+    if args.command == "augmentation":
+        augmentation(args.seeds, tuple(args.per_class), out=args.out, jobs=args.jobs)
+        print(f"stored in {args.out}")
+        return 0
     if args.command == "model_table":
         model_table(args.seeds, args.budget, args.models, out=args.out, jobs=args.jobs)
         print(f"stored in {args.out}")

@@ -110,6 +110,18 @@ def to_pixels(images: torch.Tensor) -> np.ndarray:
     return x.round().to(torch.uint8).squeeze(1).numpy()
 
 
+def augment(x: torch.Tensor, g: torch.Generator, shift: int, flips: bool) -> torch.Tensor:
+    """Classic augmentation of a batch (N, 1, H, W): random horizontal flips (if `flips`) and one
+    random shift of up to `shift` pixels for the whole batch (fast, and enough), background filled."""
+    if flips:
+        flip = torch.rand(len(x), generator=g) < 0.5
+        x = torch.where(flip[:, None, None, None], x.flip(3), x)
+    size = x.shape[-1]
+    padded = torch.nn.functional.pad(x, (shift,) * 4, value=-1.0)
+    dx, dy = torch.randint(0, 2 * shift + 1, (2,), generator=g).tolist()
+    return padded[:, :, dy : dy + size, dx : dx + size]
+
+
 def _read_idx(path: Path) -> np.ndarray:
     raw = gzip.decompress(path.read_bytes())
     dims = raw[3]

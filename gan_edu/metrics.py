@@ -164,3 +164,36 @@ def nearest(queries, reference, batch: int = 256) -> tuple[np.ndarray, np.ndarra
                          "and of the same size per item")  # fmt: skip
     found = [torch.cdist(q[i : i + batch], r).min(dim=1) for i in range(0, len(q), batch)]
     return torch.cat([f.values for f in found]).numpy(), torch.cat([f.indices for f in found]).numpy()
+
+
+def memorisation(fake, train, held_out, quantile: float = 0.01) -> dict:
+    """How many of G's samples sit closer to a training image than new real images do (notebook 12).
+
+    A sample is *memorised* when its nearest training item is closer than all but a `quantile`
+    share of held-out real items are to theirs: with quantile 0.01, closer than 99% of images G
+    never saw. Held-out images meet the rule at rate `quantile` by construction, so that is the
+    rate to compare with. Works on pixels or on features (rows of any width, all three alike).
+    Returns rate, threshold, the median-distance ratio `copy` (below 1: closer to the training
+    set than new real items are), and each sample's nearest distance and training index.
+    """
+    if not 0 < quantile < 1:
+        raise ValueError(f"quantile must be between 0 and 1, got {quantile!r}")
+    d_fake, index = nearest(fake, train)
+    d_held = nearest(held_out, train)[0]
+    threshold = float(np.quantile(d_held, quantile))
+    copy = float(np.median(d_fake) / np.median(d_held))
+    rate = float((d_fake < threshold).mean())
+    return {"rate": rate, "threshold": threshold, "copy": copy, "distances": d_fake, "index": index}
+
+
+def membership_auc(member_scores, other_scores) -> float:
+    """Membership inference in its simplest form: the ROC AUC of telling training items (members)
+    from held-out ones by a score, here D's logit (`sklearn.metrics.roc_auc_score`). 0.5 is chance;
+    1 means the score separates them perfectly."""
+    from sklearn.metrics import roc_auc_score
+
+    a = np.asarray(member_scores, dtype=np.float64).ravel()
+    b = np.asarray(other_scores, dtype=np.float64).ravel()
+    if not len(a) or not len(b) or not (np.isfinite(a).all() and np.isfinite(b).all()):
+        raise ValueError(f"need finite scores for members and for others, got {len(a)} and {len(b)} scores")
+    return float(roc_auc_score(np.r_[np.ones(len(a)), np.zeros(len(b))], np.r_[a, b]))

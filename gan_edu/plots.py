@@ -313,3 +313,49 @@ def precision_recall_bars(reports: dict[str, dict]) -> Figure:
     ax.set(ylabel="value (1 = like real data)", title="four numbers, two failure modes", ylim=(0, 1.3))
     ax.legend(fontsize=8, ncols=len(reports), loc="upper center")
     return fig
+
+
+def memorisation_curves(curve: list[dict], by_size: dict[int, dict], quantile: float) -> Figure:
+    """Notebook 12, rows from `small_data.copying`: the memorised share (pixels, features) along the
+    smallest set's longer run, the same by training-set size, and D's membership AUC by size."""
+    fig = Figure(figsize=(12, 3.6), layout="constrained")
+    steps_ax, size_ax, auc_ax = fig.subplots(1, 3)
+    for key, style in (("pixel", "o-"), ("feature", "s-")):
+        steps_ax.plot([r["step"] for r in curve], [100 * r[key] for r in curve], style, ms=4,
+                      label=f"memorised, {key}s")  # fmt: skip
+    sizes, x = [f"{r['images']:,}" for r in by_size.values()], np.arange(len(by_size))
+    for k, key in enumerate(("pixel", "feature")):
+        size_ax.bar(x + (k - 0.5) * 0.4, [100 * r[key] for r in by_size.values()], 0.4, label=f"{key}s")
+    auc_ax.bar(x, [r["auc"] for r in by_size.values()], 0.5, color="C2")
+    auc_ax.axhline(0.5, color="0.5", lw=0.8, ls="-.", label="a coin flip: 0.5")
+    for ax in (steps_ax, size_ax):
+        ax.axhline(100 * quantile, color="0.5", lw=0.8, ls=":", label=f"new real images: {quantile:.0%}")
+        ax.set(ylabel="memorised samples (%)")
+        ax.legend(fontsize=7)
+    step = next(iter(by_size.values()))["step"]
+    steps_ax.set(xlabel="training step", title=f"{curve[0]['images']:,} training images, trained longer")
+    size_ax.set_xticks(x, sizes)
+    size_ax.set(xlabel="training images", title=f"by training set, at step {step:,}")
+    auc_ax.set_xticks(x, sizes)
+    auc_ax.set(xlabel="training images", ylabel="ROC AUC", ylim=(0, 1.02),
+               title=f"membership AUC of D, at step {step:,}")  # fmt: skip
+    auc_ax.legend(fontsize=7)
+    return fig
+
+
+def accuracy_by_share(summary: dict[int, dict], shares) -> Figure:
+    """Notebook 12: a classifier's test accuracy (mean ± sd over seeds) against the share of each
+    batch drawn from the GAN's samples, one line per real-set size; classic augmentation as a cross."""
+    fig = Figure(figsize=(6.5, 3.8), layout="constrained")
+    ax = fig.add_subplot()
+    for (per_class, s), color in zip(summary.items(), ["C0", "C1", "C2"], strict=False):
+        mean = [s[str(k)][0] for k in shares]
+        ax.errorbar(shares, mean, yerr=[s[str(k)][1] for k in shares], fmt="o-", color=color, capsize=3,
+                    label=f"{per_class} real images per class ({s['seeds']} seeds)")  # fmt: skip
+        ax.errorbar([-0.06], [s["classic"][0]], yerr=[s["classic"][1]], fmt="x", color=color, capsize=3)
+    ax.annotate("x: classic augmentation\n(shifts, flips), no GAN", (-0.06, ax.get_ylim()[0]), fontsize=7,
+                xytext=(2, 4), textcoords="offset points")  # fmt: skip
+    ax.set(xlabel="share of each batch from the GAN (0: real only; 1: GAN only)", ylabel="test accuracy",
+           title="does adding GAN samples help a classifier?")  # fmt: skip
+    ax.legend(fontsize=8)
+    return fig

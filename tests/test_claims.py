@@ -590,3 +590,64 @@ assert near(m["dbn"]["frechet"][0], 35, 0.5) and near(m["dbn"]["frechet"][1], 12
 assert max(m, key=lambda n: m[n]["frechet"][1]) == "dbn"                                 # "vary most"
 """,
     )
+
+
+@pytest.mark.cost(560)
+def test_12_open_problems():
+    """12_open_problems: memorisation by training-set size and training length, D's membership AUC,
+    the live augmentation row (and that it is seed 0 of the stored table), the five-seed sentences,
+    and the exercise solutions."""
+    run_notebook_with_checks(
+        "12_open_problems.ipynb",
+        """
+near = lambda x, v, tol=0.006: abs(x - v) <= tol
+assert STEPS == 3000 and small_data.QUANTILE == 0.01
+s100, s1k, s10k = (by_size[k] for k in (10, 100, 1000))
+assert near(s10k["copy"], 1.34) and near(s1k["copy"], 1.20) and near(s100["copy"], 0.93)
+assert max(s1k["pixel"], s1k["feature"], s10k["pixel"], s10k["feature"]) <= 0.001          # "at most 0.1%"
+assert [r["step"] for r in curve] == [3000, 4000, 5000, 6000]
+assert near(curve[0]["pixel"], 0.004, 1e-4) and near(curve[-1]["pixel"], 0.034, 1e-4)  # 0.4% -> 3.4%
+assert curve[-1]["pixel"] > 3 * small_data.QUANTILE                           # "more than three times"
+assert near(curve[-1]["copy"], 0.83)
+assert near(curve[0]["frechet"], 13.9, 0.05) and near(curve[-1]["frechet"], 19.1, 0.05)
+assert max(r["feature"] for r in curve) <= 0.004                              # "at or below 0.4%"
+assert len(originals) <= 4                                                    # "a few training images"
+assert near(s100["auc"], 0.99) and near(s1k["auc"], 0.65) and near(s10k["auc"], 0.52)
+assert near(s1k["frechet"], 6.9, 0.05) and near(s10k["frechet"], 7.4, 0.05)
+# the live augmentation row is seed 0 of the stored table
+row0 = next(r for r in stored["rows"] if r["per_class"] == 10 and r["seed"] == 0)
+assert abs(purity - row0["purity"]) < 1e-4 and near(purity, 0.769, 0.0006)
+expected = row0["accuracy"] | {"classic": row0["classic"]}
+assert set(live) == set(expected) and all(abs(live[k] - v) < 1e-4 for k, v in expected.items())
+assert near(live["0.0"], 0.710, 0.0006) and near(live["0.5"], 0.725, 0.0006)
+assert near(live["classic"], 0.667, 0.0006)
+# the five-seed sentences
+a, b = summary[10], summary[50]
+assert a["seeds"] == b["seeds"] == 5
+assert near(a["0.0"][0], 0.708, 0.0006) and near(a["0.0"][1], 0.015, 0.0006)
+assert all(0.7095 <= a[k][0] < 0.7125 for k in ("0.25", "0.5", "0.75"))       # 71.0% to 71.2%
+assert all(0 < a[k][0] - a["0.0"][0] < 0.0045 for k in ("0.25", "0.5", "0.75"))  # "at most 0.4 points"
+assert [a["wins"][k] for k in ("0.25", "0.5", "0.75")] == [3, 4, 4]
+assert all(abs(b[k][0] - 0.805) < 0.0006 for k in ("0.0", "0.25", "0.5"))
+assert near(b["0.75"][0], 0.800, 0.0006)
+assert near(a["1.0"][0], 0.671, 0.0006) and near(b["1.0"][0], 0.776, 0.0006)
+assert a["wins"]["1.0"] == b["wins"]["1.0"] == 0                              # "lower in every seed"
+assert a["wins"]["classic"] == b["wins"]["classic"] == 0
+assert near(a["purity"][0], 0.78, 0.006) and near(a["purity"][1], 0.03, 0.006)
+assert near(b["purity"][0], 0.83, 0.006) and near(b["purity"][1], 0.01, 0.006)
+assert near(a["classic"][0], 0.678, 0.0006) and near(b["classic"][0], 0.783, 0.0006)
+# exercise solutions
+others = held_out[torch.randperm(len(held_out), generator=torch.Generator().manual_seed(0))[:100]]
+members_near, others_near = (metrics.nearest(x, last["samples"])[0] for x in (smallest.data.images, others))
+assert near(metrics.membership_auc(-members_near, -others_near), 0.62)
+loose = metrics.memorisation(last["samples"], smallest.data.images, held_out, quantile=0.05)["rate"]
+assert near(loose, 0.139, 1e-4) and 2.75 <= loose / 0.05 < 2.85
+longer = {}
+for k, extra in {"real": {}, "classic": {"classic": True}}.items():
+    net = small_data.train_classifier(real, seed=0, steps=3 * CLASSIFIER_STEPS, **extra)
+    longer[k] = small_data.accuracy(net, test)
+assert near(longer["real"], 0.711, 0.0006) and near(longer["classic"], 0.679, 0.0006)
+assert near(live["0.0"] - live["classic"], 0.043, 0.0006)
+assert near(longer["real"] - longer["classic"], 0.032, 0.0006)
+""",
+    )
