@@ -85,3 +85,16 @@ def test_augmentation_row_and_table_round_trip(tmp_path, monkeypatch):
     path.write_text("{not json")
     with pytest.raises(ValueError, match="not an augmentation table"):
         experiments.load_augmentation(path)
+
+
+def test_stored_augmentation_table_is_complete():
+    table = experiments.load_augmentation()
+    assert table["command"] == "python -m gan_edu.experiments augmentation --seeds 5 --per-class 10 50"
+    assert sorted((r["per_class"], r["seed"]) for r in table["rows"]) == [
+        (n, k) for n in (10, 50) for k in range(5)
+    ]
+    for r in table["rows"]:
+        assert set(r["accuracy"]) == {str(s) for s in small_data.SHARES} and 0 < r["purity"] <= 1
+        assert r["gan_steps"] == 3000 and all(0.5 < v < 1 for v in [*r["accuracy"].values(), r["classic"]])
+    assert table["settings"]["classifier_steps"] == small_data.CLASSIFIER_STEPS
+    assert table["settings"]["pool"] == small_data.POOL and table["versions"]["threads"] == 1
