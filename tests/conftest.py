@@ -32,3 +32,19 @@ def pytest_collection_modifyitems(config, items):
         return -unit_cost[unit], unit if item.cls else ""
 
     items.sort(key=key)  # stable: a class's tests stay in file order
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """Under `--dist loadscope`, a class is one unit (its tests share a trained run) and every other
+    test is a unit of its own. xdist's own loadscope makes a whole *module* one unit, which sent all
+    of test_claims.py's module-level claims to one worker (37 of the 42 minutes of CI)."""
+    if config.getoption("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ClassOrTest(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            parts = nodeid.split("::")  # path::Class::test (a class) or path::test (its own unit)
+            return "::".join(parts[:2])
+
+    return ClassOrTest(config, log)
