@@ -196,8 +196,44 @@ def dcgan_discriminator(shape, width: int = 32, spectral_norm: bool = False,
     return init_weights(net, "dcgan")
 
 
+class ProjectionDiscriminator(nn.Module):
+    """A class-conditional D that uses the label only at the end (Miyato and Koyama 2018, notebook 09):
+
+        D(x, y) = w . phi(x) + b + e_y . phi(x)
+
+    phi(x) is the DCGAN D's body (its two strided convolutions, flattened), w and b a linear head,
+    e_y a learned vector per class. It takes the same input as the 'planes' D, the image with the
+    class as constant channels (`conditional.Conditioning.d_input`), and reads y off those channels,
+    so the trainer and the penalties treat both kinds alike.
+    """
+
+    def __init__(self, shape, width: int = 32, spectral_norm: bool = False, downsample: str = "strided",
+                 classes: int = conditional.N_CLASSES):  # fmt: skip
+        super().__init__()
+        C, H, W = _image_shape(shape)
+        self.channels, self.classes = C, classes
+        body = dcgan_discriminator(shape, width, spectral_norm, downsample)[:-2]  # drop the logit layer
+        self.body = nn.Sequential(*body, nn.Flatten())  # phi(x): (B, 2w * H/4 * W/4)
+        features = 2 * _positive_int("width", width) * (H // 4) * (W // 4)
+        wrap = nn.utils.parametrizations.spectral_norm if spectral_norm else (lambda layer: layer)
+        self.head = wrap(nn.Linear(features, 1))  # w . phi(x) + b: "is it real?" for any class
+        self.embed = wrap(nn.Linear(classes, features, bias=False))  # e_y, one column per class
+        init_weights(self, "dcgan")
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # x: (B, C + classes, H, W) -> (B, 1)
+        if x.dim() != 4 or x.shape[1] != self.channels + self.classes:
+            raise ValueError(
+                f"a projection D takes images with {self.classes} class channels appended, "
+                f"(B, {self.channels + self.classes}, H, W); got {tuple(x.shape)}"
+            )
+        image, y = x[:, : self.channels], x[:, self.channels :, 0, 0]  # y: the one-hot class
+        phi = self.body(image)
+        return self.head(phi) + (self.embed(y) * phi).sum(1, keepdim=True)
+
+
 G_OPTIONS = ("batch_norm", "output", "upsample")
-D_OPTIONS = ("downsample",)
+D_OPTIONS = ("downsample", "label")
+LABELS = ("planes", "projection")  # how a class-conditional D reads y (notebook 09)
 
 
 def build(config, shape) -> tuple[nn.Module, nn.Module]:
@@ -221,6 +257,14 @@ def build(config, shape) -> tuple[nn.Module, nn.Module]:
         d_shape = (C + conditional.d_extra_channels(cfg.condition), H, W)  # + the class planes
         outputs = 1 + conditional.d_extra_outputs(cfg.condition)  # + InfoGAN's Q head
         G = dcgan_generator(z_dim, shape, cfg.g_width, **g_options)
+        label = d_options.pop("label", "planes")
+        _choose("label", label, LABELS)
+        if label == "projection":
+            if cfg.condition != "class":
+                raise ValueError(
+                    "the projection D reads a class label: set condition='class' or drop 'label'"
+                )
+            return G, ProjectionDiscriminator(shape, cfg.d_width, cfg.spectral_norm, **d_options)
         return G, dcgan_discriminator(d_shape, cfg.d_width, cfg.spectral_norm, outputs=outputs, **d_options)
     dim = int(torch.Size(shape).numel())
     G = make_generator(cfg.latent_dim, dim, cfg.g_depth, cfg.g_width, cfg.g_activation)

@@ -150,6 +150,14 @@ PRESETS = {
             quick_steps=20,
         ),
         Preset(
+            "cgan_projection_fashion",
+            "09: cgan_fashion with a projection D: the class meets D's features at the end, D(x, y) = "
+            "w . phi(x) + e_y . phi(x).",
+            FASHION | {"condition": "class", "dcgan_options": {"label": "projection"}},
+            steps=3000,
+            quick_steps=20,
+        ),
+        Preset(
             "infogan_fashion",
             "09: the dcgan_fashion preset with InfoGAN's codes (10 categories, 2 continuous) and Q head.",
             FASHION | {"condition": "infogan"},

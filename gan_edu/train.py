@@ -129,12 +129,17 @@ class GANTrainer:
         return self.data.sample(n, generator).to(self.device)
 
     @torch.no_grad()
-    def sample(self, n: int, seed: int | None = None, code: torch.Tensor | None = None) -> torch.Tensor:
+    def sample(self, n: int, seed: int | None = None, code: torch.Tensor | None = None,
+               truncation: float = 1.0) -> torch.Tensor:  # fmt: skip
         """n generated points on the CPU, from fixed noise (seed + 1 unless given): same z each call.
-        A conditional G takes `code` (`conditional.class_code`, `info_code`; default classes 0..9)."""
+        A conditional G takes `code` (`conditional.class_code`, `info_code`; default classes 0..9).
+        `truncation` < 1 shrinks z towards its mean, 0 (the truncation trick of notebook 09)."""
+        number = isinstance(truncation, (int, float)) and not isinstance(truncation, bool)
+        if not number or not 0 < truncation <= 1:
+            raise ValueError(f"truncation must be a number in (0, 1] (1: no truncation), got {truncation!r}")
         g = torch.Generator().manual_seed(self.config.seed + 1 if seed is None else seed)
         code = self.cond.check_code(n, code)
-        return self.G(self.cond.g_input(self.noise(n, g), code)).cpu()
+        return self.G(self.cond.g_input(self.noise(n, g) * truncation, code)).cpu()
 
     # ---- training ---------------------------------------------------------------------------------
     def d_step(self) -> torch.Tensor:

@@ -66,6 +66,31 @@ def test_infogan_trains_q_to_read_its_codes():
     assert info_loss() < 0.8 * before  # Q learns to tell the codes apart from G's images
 
 
+def test_projection_d_meets_the_class_only_through_its_embedding():
+    """D(x, y) - D(x, y') = (e_y - e_y') . phi(x): the label changes the logit only by the projection."""
+    cgan = GANTrainer(**SMALL, condition="class", dcgan_options={"label": "projection"}, seed=2)
+    D, cond = cgan.D, cgan.cond
+    x = cgan.sample(5)
+    three, seven = conditional.class_code(torch.full((5,), 3)), conditional.class_code(torch.full((5,), 7))
+    with torch.no_grad():
+        gap = D(cond.d_input(x, three)) - D(cond.d_input(x, seven))
+        phi = D.body(x)
+        expected = (phi * (D.embed.weight[:, 3] - D.embed.weight[:, 7])).sum(1, keepdim=True)
+    assert gap.shape == (5, 1) and torch.allclose(gap, expected, atol=1e-6) and gap.abs().max() > 0
+    before = [p.clone() for p in D.parameters()]
+    cgan.run(3, progress=False)
+    assert all(not torch.equal(a, b) for a, b in zip(before, D.parameters(), strict=True))  # all of D learns
+    assert torch.equal(cgan.sample(4, truncation=1.0), cgan.sample(4))
+    with torch.no_grad():
+        z = cgan.noise(4, torch.Generator().manual_seed(3))
+        shrunk = cgan.G(cond.g_input(z * 0.5, cond.default_code(4)))
+    assert torch.equal(cgan.sample(4, seed=3, truncation=0.5), shrunk)
+    with pytest.raises(ValueError, match=r"truncation must be a number in \(0, 1\]"):
+        cgan.sample(4, truncation=0)
+    with pytest.raises(ValueError, match=r"class channels appended, \(B, 11, H, W\)"):
+        D(x)  # the image without its class channels
+
+
 def test_conditions_are_refused_where_they_are_not_built():
     with pytest.raises(ValueError, match="built for the DCGAN on images"):
         GANTrainer(condition="class")  # the ring: points, no classes
@@ -73,6 +98,10 @@ def test_conditions_are_refused_where_they_are_not_built():
         GANTrainer(**SMALL, condition="labels")
     with pytest.raises(ValueError, match="unroll"):
         GANTrainer(**SMALL, condition="infogan", unroll_steps=2)
+    with pytest.raises(ValueError, match="projection D reads a class label"):
+        GANTrainer(**SMALL, dcgan_options={"label": "projection"})
+    with pytest.raises(ValueError, match="unknown label 'embedding'"):
+        GANTrainer(**SMALL, condition="class", dcgan_options={"label": "embedding"})
     with pytest.raises(ValueError, match="info_weight"):
         GANTrainer(**SMALL, condition="infogan", info_weight=-1.0)
 
