@@ -165,3 +165,23 @@ def test_class_chooser_of_09_redraws_in_chromium(lab, tmp_path):
         assert dashboard.locator("img").first.is_visible()
         assert "one class per column" in dashboard.inner_text()
         browser.close()
+
+
+def test_a_notebook_presents_as_slides_with_rise(lab):
+    """jupyterlab-rise's slideshow of 09_conditional: one reveal.js slide per `slide` cell, one
+    vertical slide per `subslide` cell (tools/slides.py's tags), math typeset without a CDN."""
+    import json
+
+    url, token = lab
+    cells = json.loads((ROOT / "notebooks" / "09_conditional.ipynb").read_text())["cells"]
+    kinds = [c["metadata"]["slideshow"]["slide_type"] for c in cells]
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(f"{url}/rise/notebooks/09_conditional.ipynb?token={token}")
+        page.wait_for_selector(".reveal .slides > section", timeout=60_000)
+        page.wait_for_selector(".reveal mjx-container", timeout=60_000)  # MathJax, bundled
+        outer = page.evaluate("document.querySelectorAll('.reveal .slides > section').length")
+        inner = page.evaluate("document.querySelectorAll('.reveal .slides > section > section').length")
+        assert outer == kinds.count("slide") and inner == kinds.count("slide") + kinds.count("subslide")
+        browser.close()
