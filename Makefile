@@ -13,10 +13,11 @@ CELL_TIMEOUT ?= 600
 JOBS ?= $(shell GAN_EDU_THREADS= $(PY) -c 'from gan_edu.runtime import cpu_threads; print(cpu_threads())' 2>/dev/null || echo 1)
 DURATIONS ?= 15
 
-.PHONY: help setup lab test unit notebooks claims bench lint clean
+.PHONY: help setup lab lab-zh test unit notebooks claims bench lint clean
 
 help:
 	@echo "make lab     set up .venv (first time) and open the course in JupyterLab"
+	@echo "make lab-zh  the same, with JupyterLab's interface in Chinese (installs the language pack)"
 	@echo "make test    set up .venv (first time) and run lint, unit, browser and notebook (quick mode) tests"
 	@echo "make unit    only the unit and browser tests;  make notebooks: only the notebooks in quick mode"
 	@echo "make claims  check every number the notebooks state, at full budget"
@@ -37,6 +38,17 @@ setup: $(STAMP)
 lab: setup
 	@echo ">> starting JupyterLab on notebooks/00_start_here.ipynb (Ctrl-C to stop)"
 	$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00_start_here.ipynb
+
+# The same course with JupyterLab's menus in Chinese: installs the language pack (extra `zh`) and
+# starts JupyterLab with a settings folder of its own that selects it (your usual settings stay as they are).
+ZH_SETTINGS := $(VENV)/lab-settings-zh
+lab-zh: setup
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[zh]"
+	@mkdir -p $(ZH_SETTINGS)/@jupyterlab/translation-extension
+	@echo '{ "locale": "zh_CN" }' > $(ZH_SETTINGS)/@jupyterlab/translation-extension/plugin.jupyterlab-settings
+	@echo ">> starting JupyterLab in Chinese on notebooks/00_start_here.ipynb (Ctrl-C to stop)"
+	JUPYTERLAB_SETTINGS_DIR=$(ZH_SETTINGS) $(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) \
+		notebooks/00_start_here.ipynb
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import tomllib
+from packaging.specifiers import SpecifierSet
 
 ROOT = Path(__file__).parents[1]
 CONDA_NAMES = {"pytorch-cpu": "torch"}  # conda-forge name -> PyPI name
@@ -30,6 +31,32 @@ def test_environment_yml_uses_conda_forge_and_cpu_torch_only():
     text = (ROOT / "environment.yml").read_text()
     assert "conda-forge" in text and "pytorch-cpu" in text
     assert "pytorch::" not in text and "cuda" not in text.lower().replace("keeps cuda out", "")
+
+
+BROKEN = {"ipykernel": ["7.0.0", "7.0.1", "7.0.2"]}  # widget updates from threads (ipywidgets#4001)
+FIXED = {"ipykernel": ["6.29.5", "7.1.0", "7.4.0"]}
+
+
+def _conda_allows(spec: str, version: str) -> bool:
+    """conda's version spec: ',' is 'and', '|' is 'or' (',' binds tighter)."""
+    return any(SpecifierSet(part).contains(version) for part in spec.split("|"))
+
+
+def test_no_dependency_list_allows_a_version_known_to_break_the_course():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    pins = dict(
+        line.split("==") for line in (ROOT / "constraints.txt").read_text().splitlines() if "==" in line
+    )
+    for name, broken in BROKEN.items():
+        pip_spec = SpecifierSet(next(r for r in project["dependencies"] if _name(r) == name)[len(name) :])
+        conda_line = next(
+            line for line in (ROOT / "environment.yml").read_text().splitlines() if f"- {name}" in line
+        )
+        conda_spec = conda_line.split("#")[0].strip()[len(f"- {name}") :]
+        for version in broken:
+            assert not pip_spec.contains(version) and not _conda_allows(conda_spec, version), (name, version)
+        for version in FIXED[name] + [pins[name]]:
+            assert pip_spec.contains(version) and _conda_allows(conda_spec, version), (name, version)
 
 
 def test_constraints_pin_cpu_torch():
