@@ -108,6 +108,12 @@ def write(rows, command: str) -> None:
         "",
         *table(rows),
         "",
+        *(
+            f"All {mode} rows: {sum(r[2] for r in rows if r[1] == mode) / 60:.1f} minutes on one core."
+            for mode in ("quick", "full")
+            if any(r[1] == mode for r in rows)
+        ),
+        "",
     ]
     (ROOT / "bench" / "README.md").write_text("\n".join(text))
 
