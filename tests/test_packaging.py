@@ -86,3 +86,16 @@ def test_notebook_cell_ids_are_unique():
     for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
         ids = [c.get("id") for c in json.loads(path.read_text())["cells"]]
         assert len(ids) == len(set(ids)), f"{path.name} has repeated cell ids"
+
+
+def test_the_chinese_readme_and_the_glossary_keep_up_with_the_course():
+    """README.zh-CN.md maps every notebook; the glossary names only notebooks that exist."""
+    stems = {p.stem for p in (ROOT / "notebooks").glob("[0-9]*.ipynb")}
+    readme = (ROOT / "README.zh-CN.md").read_text()
+    assert not [s for s in sorted(stems) if f"`{s}`" not in readme], "README.zh-CN.md misses a notebook"
+    numbers = {s[:2] for s in stems}
+    lines = (ROOT / "docs" / "glossary.md").read_text().splitlines()
+    rows = [line for line in lines if line.startswith("| ")]
+    cited = {n for row in rows for n in re.findall(r"\b(\d\d)\b", row.rsplit("|", 2)[-2])}
+    assert cited and cited <= numbers, f"the glossary cites notebooks that do not exist: {cited - numbers}"
+    assert all(re.search(r"[\u4e00-\u9fff]", row) for row in rows), "every glossary row has its Chinese term"
