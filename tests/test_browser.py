@@ -133,7 +133,8 @@ def test_live_lab_in_chromium(lab, tmp_path, notebook):
         page.wait_for_function(said, timeout=15_000)  # the kernel applied the change and said so
 
         dash.get_by_role("button", name="Pause").click()
-        time.sleep(1.0)
+        status = "document.querySelector('.gan-edu-step').closest('.widget-html').innerText"
+        page.wait_for_function(f"{status}.includes('paused')", timeout=15_000)  # the last frame is drawn
         paused = _step(page)
         time.sleep(1.5)
         assert _step(page) == paused, "the step counter kept growing after Pause"
