@@ -13,7 +13,7 @@ CELL_TIMEOUT ?= 600
 JOBS ?= $(shell GAN_EDU_THREADS= $(PY) -c 'from gan_edu.runtime import cpu_threads; print(cpu_threads())' 2>/dev/null || echo 1)
 DURATIONS ?= 15
 
-.PHONY: help setup lab lab-zh test unit notebooks claims bench lint clean
+.PHONY: help setup lab lab-zh test unit notebooks claims book release bench lint clean
 
 help:
 	@echo "make lab     set up .venv (first time) and open the course in JupyterLab"
@@ -21,6 +21,8 @@ help:
 	@echo "make test    set up .venv (first time) and run lint, unit, browser and notebook (quick mode) tests"
 	@echo "make unit    only the unit and browser tests;  make notebooks: only the notebooks in quick mode"
 	@echo "make claims  check every number the notebooks state, at full budget"
+	@echo "make book    run every notebook (full budget; QUICK=1 for quick mode) into a static site, build/book/html"
+	@echo "make release student copies of the graded notebooks (answers removed) in release/, for nbgrader"
 	@echo "make bench   print the benchmark ratios"
 	@echo "make lint    ruff check and format check"
 
@@ -69,6 +71,14 @@ claims: setup
 	@echo ">> claims: the numbers the notebooks state, at full budget, on $(JOBS) workers"
 	GAN_EDU_THREADS=1 $(PYTEST) -q -m claims -n $(JOBS) --dist loadscope --no-loadscope-reorder --durations=0 \
 		tests/test_claims.py
+
+# The course as a static site (tools/book.py says how and why): every notebook run, JOBS at a time.
+book: setup
+	$(PY) tools/book.py --jobs $(JOBS) $(if $(filter 1,$(QUICK)),--quick)
+
+# Graded exercises: nbgrader's student copies (tools/grading.py says how to autograde them).
+release: setup
+	$(PY) tools/grading.py release
 
 bench: setup
 	@for script in bench/*.py; do echo ">> $$script"; $(PY) $$script || exit 1; done

@@ -1,0 +1,239 @@
+"""Self-checks for the coding exercises: right or wrong, and what is wrong, without the answer.
+
+A coding exercise ends with the cell `check("03.saturating", saturating_g_loss)`. When the answer is
+right it prints what was checked; when it is not, it raises `ExerciseError` saying what is wrong
+(and, for the common mistakes, which one it is). The same cell is the autograder's test in
+nbgrader: a cell that raises scores 0 (`make release`, tools/grading.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from gan_edu.metrics import mode_stats
+
+
+class ExerciseError(AssertionError):
+    """The answer is not right yet; the message says what is wrong."""
+
+
+def _close(a, b, tol: float = 1e-6) -> bool:
+    return bool(np.allclose(np.asarray(a, dtype=float), np.asarray(b, dtype=float), atol=tol, rtol=tol))
+
+
+def _scalar(value, what: str) -> float:
+    if not isinstance(value, torch.Tensor) or value.dim() != 0:
+        kind = (
+            f"a tensor of shape {tuple(value.shape)}"
+            if isinstance(value, torch.Tensor)
+            else type(value).__name__
+        )
+        raise ExerciseError(f"{what} should return a scalar tensor (a mean over the batch), not {kind}.")
+    if not torch.isfinite(value):
+        raise ExerciseError(f"{what} returned {value.item()}, which is not finite.")
+    return value.item()
+
+
+def _optimal_d(optimal_d: Callable) -> str:
+    p = np.array([0.2, 0.0, 0.5, 0.0, 0.1])
+    q = np.array([0.2, 0.3, 0.0, 0.0, 0.3])
+    want = np.array([0.5, 0.0, 1.0, 0.5, 0.25])
+    with np.errstate(all="ignore"):
+        got = np.asarray(optimal_d(p, q), dtype=float)
+    if got.shape != p.shape:
+        raise ExerciseError(
+            f"optimal_d should return one value per grid point, shape {p.shape}, not {got.shape}."
+        )
+    if _close(got[[0, 1, 2, 4]], 1 - want[[0, 1, 2, 4]]):
+        raise ExerciseError("you return p_g / (p_data + p_g): that is 1 - D*, the chance that x is *fake*.")
+    if not _close(got[[0, 1, 2, 4]], want[[0, 1, 2, 4]]):
+        raise ExerciseError("where at least one density is positive, D* should be p_data / (p_data + p_g).")
+    if not np.isfinite(got[3]):
+        raise ExerciseError("where both densities are 0 you return nan (0/0); return 1/2 there.")
+    if not _close(got[3], 0.5):
+        raise ExerciseError(f"where both densities are 0 you return {got[3]}; the exercise asks for 1/2.")
+    return "D* on five grid points, including one where p_g = 0 and one where both densities are 0"
+
+
+def _saturating(loss: Callable) -> str:
+    logits = torch.linspace(-4, 2, 9, requires_grad=True)  # not symmetric, or the two losses agree
+    got = _scalar(loss(logits), "saturating_g_loss")
+    want = -F.binary_cross_entropy_with_logits(logits, torch.zeros_like(logits))
+    if _close(got, F.binary_cross_entropy_with_logits(logits, torch.ones_like(logits)).item()):
+        raise ExerciseError(
+            "that is the non-saturating loss -log D(G(z)); the saturating one is log(1 - D(G(z)))."
+        )
+    if _close(got, -want.item()):
+        raise ExerciseError("the sign is flipped: G *minimises* log(1 - D(G(z))), which is negative.")
+    if not _close(got, want.item(), 1e-5):
+        raise ExerciseError(
+            f"on logits -4 ... 2 your loss is {got:.5f}; mean log(1 - sigmoid(logit)) is {want:.5f}."
+        )
+    no_gradient = ExerciseError(
+        "the value is right but its gradient is not: compute it with torch operations only."
+    )
+    try:
+        (grad,) = torch.autograd.grad(loss(logits), logits)
+    except RuntimeError:  # no graph back to the logits
+        raise no_gradient from None
+    if not _close(grad, torch.autograd.grad(want, logits)[0], 1e-5):
+        raise no_gradient
+    extreme = torch.tensor([-30.0, 30.0])
+    with torch.no_grad():
+        value = loss(extreme)
+    if not torch.isfinite(value):
+        raise ExerciseError(
+            "not finite for logits of +-30: compute it from the logits "
+            "(binary_cross_entropy_with_logits or logsigmoid), not as log(1 - sigmoid)."
+        )
+    return "value and gradient on logits -4 ... 2, and a finite value at logits of +-30"
+
+
+def _gradient_penalty(penalty: Callable) -> str:
+    w = torch.tensor([1.2, 1.6], requires_grad=True)  # a linear critic with slope |w| = 2 everywhere
+    real, fake = torch.randn(64, 2), torch.randn(64, 2)
+    got = penalty(lambda x: x @ w, real, fake)
+    if _close(_scalar(got, "gradient_penalty"), 10.0, 1e-5):
+        raise ExerciseError(
+            "you multiplied by the weight 10: return the penalty itself; the trainer applies the weight."
+        )
+    if not _close(_scalar(got, "gradient_penalty"), 1.0, 1e-5):
+        raise ExerciseError(
+            f"a linear critic with slope 2 everywhere should get (2 - 1)^2 = 1, not {got.item():.4f}."
+        )
+    if got.requires_grad:
+        got.backward()
+    if w.grad is None or not torch.any(w.grad != 0):
+        raise ExerciseError(
+            "no gradient reaches the critic's weights, so the critic cannot learn from the penalty: "
+            "take the input gradient with torch.autograd.grad(..., create_graph=True)."
+        )
+    if not _close(w.grad, 2 * (2 - 1) * w.detach() / 2, 1e-5):
+        raise ExerciseError(f"the gradient on the critic's weights is {w.grad.tolist()}, not 2(|w|-1) w/|w|.")
+    # a critic 0.5|x|^2 has slope |x|: between (2, 0) and (0, 0), the mean of (2 eps - 1)^2 is 1/3
+    n = 20_000
+    real, fake = torch.tensor([[2.0, 0.0]]).repeat(n, 1), torch.zeros(n, 2)
+    with torch.enable_grad():
+        value = _scalar(penalty(lambda x: 0.5 * (x**2).sum(dim=1), real, fake), "gradient_penalty")
+    if abs(value - 1 / 3) > 0.03:
+        raise ExerciseError(
+            f"between real (2, 0) and fake (0, 0) we expect about 1/3, you get {value:.3f}: take it on "
+            "x_hat = eps x + (1 - eps) x_fake, one eps ~ U(0, 1) per sample."
+        )
+    return "a linear critic (value and its gradient), and random interpolates between real and fake"
+
+
+def _modes_captured(count: Callable) -> str:
+    angles = np.arange(8) * np.pi / 4
+    modes, std = 2 * np.stack([np.cos(angles), np.sin(angles)], axis=1), 0.02
+    samples = np.concatenate([
+        modes[[0, 0, 0]],  # mode 0 hit exactly, three times
+        modes[[1]] + [0.05, 0.0],  # 2.5 std from mode 1: high quality, so mode 1 is captured
+        modes[[2]] + [0.1, 0.0],  # 5 std from mode 2: low quality, mode 2 is not captured
+        [[0.0, 0.0]],  # the centre: far from every mode
+    ])  # fmt: skip
+    got = count(samples, modes, std)
+    if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, np.integer)):
+        raise ExerciseError(f"return the number of modes captured as an int, not {type(got).__name__}.")
+    if got == 1:
+        raise ExerciseError(
+            "mode 1 has a sample 2.5 std away: within 3 std, it counts (the threshold is 3 std)."
+        )
+    if got == 4:
+        raise ExerciseError("count modes, not samples: a mode hit three times is captured once.")
+    if got == 3:
+        raise ExerciseError("a sample 5 std from its nearest mode is low quality: it captures nothing.")
+    if got != 2:
+        raise ExerciseError(f"these samples capture modes 0 and 1 only (2 modes); you count {got}.")
+    rng = np.random.default_rng(0)
+    cloud = modes[rng.integers(0, 5, 500)] + rng.normal(0, 2.5 * std, (500, 2))
+    want = mode_stats(cloud, modes, std)["modes_captured"]  # what notebooks 00, 04 and 06 report
+    if count(cloud, modes, std) != want:
+        raise ExerciseError(
+            f"on 500 noisy samples around modes 0 to 4 we expect {want}, you count "
+            f"{count(cloud, modes, std)}: give each sample to its *nearest* mode."
+        )
+    return "six hand-placed samples on the ring of 8, and 500 noisy ones around 5 of its modes"
+
+
+def _frechet(frechet: Callable) -> str:
+    from scipy.linalg import sqrtm
+
+    rng = np.random.default_rng(0)
+    mix = np.array([[1.0, 0.6, 0.0], [0.0, 1.0, 0.5], [0.3, 0.0, 1.0]])
+    a, b = rng.normal(size=(400, 3)) @ mix, rng.normal(0.5, 1.3, size=(300, 3))
+    cov_a, cov_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    mean_part = float(((a.mean(0) - b.mean(0)) ** 2).sum())
+    want = mean_part + np.trace(cov_a + cov_b - 2 * sqrtm(cov_a @ cov_b).real)
+    got = frechet(a, b)
+    if np.iscomplexobj(got):
+        raise ExerciseError("you return a complex number: sqrtm leaves tiny imaginary parts; keep .real.")
+    got = float(got)
+    if _close(got, want + np.trace(sqrtm(cov_a @ cov_b).real), 1e-4):
+        raise ExerciseError("the cross term is -2 tr((S_a S_b)^(1/2)): you subtract it only once.")
+    diagonal = mean_part + float(((np.sqrt(np.diag(cov_a)) - np.sqrt(np.diag(cov_b))) ** 2).sum())
+    if _close(got, diagonal, 1e-4):
+        raise ExerciseError(
+            "you use only the variances: the features are correlated, use full covariance matrices."
+        )
+    if abs(frechet(a, a)) > 1e-6:
+        raise ExerciseError(
+            f"the distance of a feature set to itself should be 0, yours is {frechet(a, a):.4g}."
+        )
+    if not _close(got, want, 1e-4):
+        raise ExerciseError(
+            f"on two correlated 3-D feature sets the distance is {want:.4f}, yours is {got:.4f}."
+        )
+    return "two correlated 3-D feature sets of different sizes, and a set against itself"
+
+
+def _membership_auc(auc: Callable) -> str:
+    members, others = np.array([3.0, 2.0, 2.0, 0.5]), np.array([2.0, 1.0, -1.0])
+    want = (3 + 2.5 + 2.5 + 1) / 12  # each (member, other) pair: 1 if the member scores higher, 1/2 on a tie
+    got = float(auc(members, others))
+    if _close(got, 1 - want):
+        raise ExerciseError("flipped: the AUC is the chance that a *member* scores higher than a non-member.")
+    if _close(got, (3 + 2 + 2 + 1) / 12):
+        raise ExerciseError("ties: a pair with equal scores counts 1/2 (the attacker can only guess).")
+    if not _close(got, want):
+        raise ExerciseError(
+            f"on members {members.tolist()} and others {others.tolist()} the AUC is 0.75, not {got:.4f}."
+        )
+    if not _close(float(auc(np.ones(5), np.ones(7))), 0.5):
+        raise ExerciseError("scores that are all equal tell members from others no better than chance: 0.5.")
+    return "four members against three others with a tie, and scores that carry no information"
+
+
+CHECKS: dict[str, Callable[[Callable], str]] = {
+    "02.optimal_d": _optimal_d,
+    "03.saturating": _saturating,
+    "07.gradient_penalty": _gradient_penalty,
+    "06.modes_captured": _modes_captured,
+    "10.frechet": _frechet,
+    "12.membership_auc": _membership_auc,
+}
+
+
+def check(exercise: str, answer: Callable) -> None:
+    """Say whether `answer` solves `exercise`; raise ExerciseError with what is wrong if it does not."""
+    if exercise not in CHECKS:
+        raise ValueError(f"unknown exercise {exercise!r}; the checks are: {', '.join(CHECKS)}")
+    if not callable(answer):
+        raise ExerciseError(
+            f"pass your function itself (its name, no brackets), not {type(answer).__name__}."
+        )
+    try:
+        checked = CHECKS[exercise](answer)
+    except NotImplementedError:
+        raise ExerciseError(
+            "not answered yet: replace `raise NotImplementedError()` with your code."
+        ) from None
+    except ExerciseError:
+        raise
+    except Exception as error:  # the student's code crashed: say so, with the error
+        raise ExerciseError(f"your function raised {type(error).__name__}: {error}") from error
+    print(f"right: exercise {exercise} ({checked}).")

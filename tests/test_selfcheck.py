@@ -1,0 +1,148 @@
+"""The exercises' self-checks: right answers pass, the common mistakes are named, nothing crashes."""
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from gan_edu import losses, metrics, theory
+from gan_edu.selfcheck import CHECKS, ExerciseError, check
+
+
+def stub(*args):
+    raise NotImplementedError()  # what nbgrader leaves in a released notebook
+
+
+def test_right_answers_pass(capsys):
+    check("02.optimal_d", theory.optimal_discriminator)
+    check("03.saturating", losses.minimax_g_loss)
+    check("07.gradient_penalty", losses.gradient_penalty)
+    assert capsys.readouterr().out.count("right: exercise") == 3
+
+
+@pytest.mark.parametrize("exercise", sorted(CHECKS))
+def test_an_unanswered_exercise_says_so(exercise):
+    with pytest.raises(ExerciseError, match="not answered yet"):
+        check(exercise, stub)
+
+
+@pytest.mark.parametrize(
+    "answer, message",
+    [
+        (lambda p, q: q / (p + q), "1 - D\\*"),
+        (lambda p, q: p / (p + q), "return nan"),
+        (lambda p, q: np.divide(p, p + q, out=np.zeros_like(p), where=p + q > 0), "you return 0.0"),
+        (lambda p, q: (p / (p + q))[:3], "shape"),
+    ],
+)
+def test_optimal_d_mistakes_are_named(answer, message):
+    with pytest.raises(ExerciseError, match=message):
+        check("02.optimal_d", answer)
+
+
+@pytest.mark.parametrize(
+    "answer, message",
+    [
+        (losses.non_saturating_g_loss, "non-saturating"),
+        (lambda x: F.binary_cross_entropy_with_logits(x, torch.zeros_like(x)), "sign is flipped"),
+        (lambda x: torch.log(1 - torch.sigmoid(x)).mean(), "not finite"),
+        (lambda x: torch.log(1 - torch.sigmoid(x)), "scalar"),
+        (lambda x: torch.tensor(-torch.nn.functional.softplus(x).mean().item()), "gradient"),
+    ],
+)
+def test_saturating_loss_mistakes_are_named(answer, message):
+    with pytest.raises(ExerciseError, match=message):
+        check("03.saturating", answer)
+
+
+def _no_create_graph(critic, real, fake):
+    eps = torch.rand(len(real), 1)
+    x_hat = (eps * real + (1 - eps) * fake).requires_grad_(True)
+    (grad,) = torch.autograd.grad(critic(x_hat).sum(), x_hat)
+    return ((grad.norm(dim=1) - 1) ** 2).mean()
+
+
+def _on_real_only(critic, real, fake):
+    return losses.gradient_penalty(critic, real, real)
+
+
+def _one_eps(critic, real, fake):
+    x_hat = (0.9 * real + 0.1 * fake).requires_grad_(True)
+    (grad,) = torch.autograd.grad(critic(x_hat).sum(), x_hat, create_graph=True)
+    return ((grad.norm(dim=1) - 1) ** 2).mean()
+
+
+@pytest.mark.parametrize(
+    "answer, message",
+    [
+        (_no_create_graph, "create_graph=True"),
+        (_on_real_only, "x_hat = eps x"),
+        (_one_eps, "x_hat = eps x"),
+        (lambda c, r, f: 10 * losses.gradient_penalty(c, r, f), "weight 10"),
+    ],
+)
+def test_gradient_penalty_mistakes_are_named(answer, message):
+    with pytest.raises(ExerciseError, match=message):
+        check("07.gradient_penalty", answer)
+
+
+def test_a_crash_or_a_wrong_call_is_explained():
+    with pytest.raises(ExerciseError, match="raised ZeroDivisionError"):
+        check("03.saturating", lambda logits: 1 / 0)
+    with pytest.raises(ExerciseError, match="no brackets"):
+        check("03.saturating", 0.5)
+    with pytest.raises(ValueError, match="unknown exercise"):
+        check("99.nothing", stub)
+
+
+def _count(threshold=3.0, per_sample=False):
+    def count(samples, modes, std):
+        d = np.linalg.norm(np.asarray(samples)[:, None] - np.asarray(modes)[None], axis=2)
+        good = d.min(1) <= threshold * std
+        return int(good.sum()) if per_sample else int(len(set(d.argmin(1)[good])))
+
+    return count
+
+
+def _frechet_once(a, b):
+    from scipy.linalg import sqrtm
+
+    ca, cb = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    return ((a.mean(0) - b.mean(0)) ** 2).sum() + np.trace(ca + cb - sqrtm(ca @ cb).real)
+
+
+def _frechet_complex(a, b):
+    from scipy.linalg import sqrtm
+
+    ca, cb = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    return ((a.mean(0) - b.mean(0)) ** 2).sum() + np.trace(ca + cb - 2 * sqrtm(ca @ cb)) + 0j
+
+
+def _auc_without_ties(members, others):
+    return float(np.mean(np.asarray(members)[:, None] > np.asarray(others)[None]))
+
+
+@pytest.mark.parametrize(
+    "exercise, answer, message",
+    [
+        ("06.modes_captured", _count(threshold=1.0), "threshold is 3 std"),
+        ("06.modes_captured", _count(per_sample=True), "count modes, not samples"),
+        ("06.modes_captured", _count(threshold=100.0), "low quality"),
+        ("06.modes_captured", lambda s, m, sd: 2.0, "as an int"),
+        ("10.frechet", _frechet_once, "subtract it only once"),
+        ("10.frechet", _frechet_complex, "complex"),
+        ("10.frechet", lambda a, b: ((a.mean(0) - b.mean(0)) ** 2).sum(), "correlated|is "),
+        ("12.membership_auc", _auc_without_ties, "ties"),
+        ("12.membership_auc", lambda m, o: 1 - metrics.membership_auc(m, o), "flipped"),
+    ],
+)
+def test_more_mistakes_are_named(exercise, answer, message):
+    with pytest.raises(ExerciseError, match=message):
+        check(exercise, answer)
+
+
+def test_the_library_answers_pass_the_new_checks(capsys):
+    check("06.modes_captured", lambda s, m, sd: metrics.mode_stats(s, m, sd)["modes_captured"])
+    check("10.frechet", metrics.frechet_distance)
+    check("12.membership_auc", metrics.membership_auc)
+    assert capsys.readouterr().out.count("right:") == 3
