@@ -208,6 +208,94 @@ def _membership_auc(auc: Callable) -> str:
     return "four members against three others with a tie, and scores that carry no information"
 
 
+def _mixture_log_likelihood(loglik: Callable) -> str:
+    from scipy.special import logsumexp
+
+    modes, std = np.array([[0.0, 0.0], [3.0, 0.0], [0.0, 4.0]]), 0.5
+    x = np.array([[0.1, -0.2], [2.5, 0.3], [1.0, 1.0], [0.0, 4.0]])
+
+    def want(points):
+        sq = ((points[:, None] - modes[None]) ** 2).sum(-1)
+        return float(np.mean(logsumexp(-sq / (2 * std**2), axis=1) - np.log(len(modes) * 2 * np.pi * std**2)))
+
+    got = float(loglik(x, modes, std))
+    if _close(got, want(x) + np.log(len(modes)), 1e-6):
+        raise ExerciseError(
+            "the modes share the mass: weight each Gaussian by 1/K (you summed them unweighted)."
+        )
+    if _close(got, want(x) + np.log(2 * np.pi * std**2) / 2, 1e-6):
+        raise ExerciseError("a 2-D Gaussian's normaliser is 1/(2 pi std^2), not 1/(sqrt(2 pi) std).")
+    if not _close(got, want(x), 1e-6):
+        raise ExerciseError(
+            f"on four points near three modes the mean log-likelihood is {want(x):.4f}, not {got:.4f}."
+        )
+    far = np.array([[40.0, -30.0]])
+    value = float(loglik(far, modes, std))
+    if not np.isfinite(value):
+        raise ExerciseError("a point far from every mode gets -inf: exp underflows; use logsumexp.")
+    if not _close(value, want(far), 1e-6):
+        raise ExerciseError(f"at (40, -30) the log-likelihood is {want(far):.2f}, not {value:.2f}.")
+    return "four points near three modes, and one point so far away that exp underflows"
+
+
+def _dirac_field(field: Callable) -> str:
+    from gan_edu.theory import dirac_field
+
+    points = [(0.5, -0.7), (-1.2, 0.4), (1.0, 0.0), (0.0, 1.0)]  # both components non-zero first
+    for theta, psi in points:
+        got = np.asarray(field(theta, psi), dtype=float)
+        want = np.array([a.item() for a in dirac_field("gan", theta, psi)])
+        if got.shape != (2,):
+            raise ExerciseError(f"return the pair (d theta, d psi), not an array of shape {got.shape}.")
+        if _close(got, want):
+            continue
+        if _close(got, -want):
+            raise ExerciseError(
+                "both signs are flipped: G *descends* L (minus its gradient), D *ascends* it."
+            )
+        if _close(got, [want[0], -want[1]]) or _close(got, [-want[0], want[1]]):
+            raise ExerciseError(f"one sign is flipped at ({theta}, {psi}): G descends L, D ascends it.")
+        if _close(got, want[::-1]) or _close(got, -want[::-1]):
+            raise ExerciseError("the two components are swapped: return (d theta, d psi), G's first.")
+        if not _close(got, want):
+            raise ExerciseError(f"at (theta, psi) = ({theta}, {psi}) the field is {want.round(4).tolist()}, "
+                                f"yours is {got.round(4).tolist()}.")  # fmt: skip
+    return "the field at four points, G's component and D's"
+
+
+def _deconv_size(size: Callable) -> str:
+    cases = [(1, 7, 1, 0), (7, 4, 2, 1), (14, 4, 2, 1), (4, 4, 2, 1), (5, 3, 1, 1), (3, 5, 3, 2)]
+    for n, k, s, p in cases:
+        want = torch.nn.ConvTranspose2d(1, 1, k, s, p)(torch.zeros(1, 1, n, n)).shape[-1]
+        got = size(n, k, s, p)
+        if got == (n + 2 * p - k) // s + 1 and got != want:
+            raise ExerciseError("that is a (forward) convolution's output size; a transposed one undoes it.")
+        if got != want:
+            raise ExerciseError(
+                f"size {n}, kernel {k}, stride {s}, padding {p}: PyTorch gives {want}, you {got}."
+            )
+    return "six (size, kernel, stride, padding) cases against torch.nn.ConvTranspose2d, DCGAN's among them"
+
+
+def _label_planes(planes: Callable) -> str:
+    y = torch.tensor([3, 0, 9])
+    got = planes(y, 10, 5)
+    if not isinstance(got, torch.Tensor) or tuple(got.shape) != (3, 10, 5, 5):
+        shape = tuple(got.shape) if isinstance(got, torch.Tensor) else type(got).__name__
+        raise ExerciseError(
+            f"for 3 labels, 10 classes and 5 x 5 images expect shape (3, 10, 5, 5), not {shape}."
+        )
+    want = torch.zeros(3, 10, 5, 5)
+    want[0, 3], want[1, 0], want[2, 9] = 1, 1, 1
+    if torch.equal(got.float(), want.transpose(0, 1).reshape(3, 10, 5, 5)):
+        raise ExerciseError("the batch and class axes are mixed up: plane c of image i is 1 where y_i = c.")
+    if not torch.equal(got.float(), want):
+        raise ExerciseError("image i needs plane y_i filled with ones and every other plane zero.")
+    if got.dtype != torch.float32:
+        raise ExerciseError(f"D's input is float32: return float planes, not {got.dtype}.")
+    return "three labels as one-hot planes: shape, values and type"
+
+
 CHECKS: dict[str, Callable[[Callable], str]] = {
     "02.optimal_d": _optimal_d,
     "03.saturating": _saturating,
@@ -215,6 +303,10 @@ CHECKS: dict[str, Callable[[Callable], str]] = {
     "06.modes_captured": _modes_captured,
     "10.frechet": _frechet,
     "12.membership_auc": _membership_auc,
+    "01.mixture_log_likelihood": _mixture_log_likelihood,
+    "05.dirac_field": _dirac_field,
+    "08.deconv_size": _deconv_size,
+    "09.label_planes": _label_planes,
 }
 
 

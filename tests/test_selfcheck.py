@@ -146,3 +146,52 @@ def test_the_library_answers_pass_the_new_checks(capsys):
     check("10.frechet", metrics.frechet_distance)
     check("12.membership_auc", metrics.membership_auc)
     assert capsys.readouterr().out.count("right:") == 3
+
+
+def _loglik(weighted=True, norm_2d=True, stable=True):
+    def loglik(x, modes, std):
+        sq = ((x[:, None] - modes[None]) ** 2).sum(-1)
+        norm = 2 * np.pi * std**2 if norm_2d else np.sqrt(2 * np.pi) * std
+        k = len(modes) if weighted else 1
+        if stable:
+            from scipy.special import logsumexp
+
+            return float(np.mean(logsumexp(-sq / (2 * std**2), axis=1) - np.log(k * norm)))
+        with np.errstate(divide="ignore"):
+            return float(np.mean(np.log(np.exp(-sq / (2 * std**2)).sum(1) / (k * norm))))
+
+    return loglik
+
+
+def _field(g_sign=1, d_sign=1, swap=False):
+    def field(theta, psi):
+        f_prime = 1 / (1 + np.exp(theta * psi))
+        out = (-g_sign * psi * f_prime, d_sign * theta * f_prime)
+        return out[::-1] if swap else out
+
+    return field
+
+
+def _planes(y, n, size):
+    return F.one_hot(y, n)[:, :, None, None].expand(-1, -1, size, size)  # int64: the wrong dtype
+
+
+@pytest.mark.parametrize(
+    "exercise, answer, message",
+    [
+        ("01.mixture_log_likelihood", _loglik(weighted=False), "1/K"),
+        ("01.mixture_log_likelihood", _loglik(norm_2d=False), "normaliser"),
+        ("01.mixture_log_likelihood", _loglik(stable=False), "logsumexp"),
+        ("05.dirac_field", _field(-1, -1), "both signs"),
+        ("05.dirac_field", _field(1, -1), "one sign"),
+        ("05.dirac_field", _field(swap=True), "swapped"),
+        ("08.deconv_size", lambda n, k, s, p: (n + 2 * p - k) // s + 1, "forward"),
+        ("08.deconv_size", lambda n, k, s, p: n * s, "PyTorch gives"),
+        ("09.label_planes", lambda y, n, size: F.one_hot(y, n).float(), "shape"),
+        ("09.label_planes", _planes, "float32"),
+        ("09.label_planes", lambda y, n, size: torch.zeros(len(y), n, size, size), "plane y_i"),
+    ],
+)
+def test_the_other_exercises_name_their_mistakes(exercise, answer, message):
+    with pytest.raises(ExerciseError, match=message):
+        check(exercise, answer)

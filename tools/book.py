@@ -52,6 +52,9 @@ def execute(name: str, quick: bool, timeout: int) -> tuple[str, float]:
                             resources={"metadata": {"path": str(ROOT / "notebooks")}})  # fmt: skip
     client.execute()
     still_widgets(nb)
+    for cell in nb.cells:  # an exercise's answer, folded in JupyterLab: behind a toggle on the page
+        if cell.metadata.get("jupyter", {}).get("source_hidden"):
+            cell.metadata.setdefault("tags", []).append("hide-input")
     nbformat.write(nb, BUILD / "src" / "notebooks" / name)
     return name, time.perf_counter() - start
 
