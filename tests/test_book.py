@@ -69,7 +69,17 @@ def test_widgets_become_stills_of_their_last_state():
 def site(tmp_path_factory):
     """The whole course built in quick mode, once for the tests below (about 3 minutes on 2 cores)."""
     out = tmp_path_factory.mktemp("book")
-    command = [sys.executable, str(ROOT / "tools" / "book.py"), "--quick", "--out", str(out), "--jobs", "2"]
+    command = [
+        sys.executable,
+        str(ROOT / "tools" / "book.py"),
+        "--quick",
+        "--out",
+        str(out),
+        "--jobs",
+        "2",
+        "--timeout",
+        "300",
+    ]
     result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return out

@@ -22,7 +22,7 @@ import shutil
 import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -42,20 +42,33 @@ CONTROLS = {
 STILL_NOTE = "a still of this widget's last state: run the notebook to use it"
 
 
-def execute(name: str, quick: bool, timeout: int) -> tuple[str, float]:
-    """Run notebooks/<name> in a fresh kernel; write it, widgets drawn as stills, to BUILD/src."""
-    from nbclient import NotebookClient
+def execute(name: str, build: Path, timeout: int) -> tuple[str, float]:
+    """Run notebooks/<name> in a fresh kernel; write it, widgets drawn as stills, to build/src.
 
-    nb = nbformat.read(ROOT / "notebooks" / name, as_version=4)
+    Each notebook runs in a process of its own (ProcessPoolExecutor): with two clients in threads of
+    one process, one CI run hung after a widget cell, the kernel idle and the reply never read (see
+    nbclient#312). A cell that still runs past `timeout` is given one more try in a fresh kernel.
+    """
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellTimeoutError
+
     start = time.perf_counter()
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=True,
-                            resources={"metadata": {"path": str(ROOT / "notebooks")}})  # fmt: skip
-    client.execute()
+    for attempt in (1, 2):
+        nb = nbformat.read(ROOT / "notebooks" / name, as_version=4)
+        client = NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=True,
+                                resources={"metadata": {"path": str(ROOT / "notebooks")}})  # fmt: skip
+        try:
+            client.execute()
+            break
+        except CellTimeoutError:
+            if attempt == 2:
+                raise
+            print(f"   {name}: a cell ran past {timeout} s; running the notebook again", flush=True)
     still_widgets(nb)
     for cell in nb.cells:  # an exercise's answer, folded in JupyterLab: behind a toggle on the page
         if cell.metadata.get("jupyter", {}).get("source_hidden"):
             cell.metadata.setdefault("tags", []).append("hide-input")
-    nbformat.write(nb, BUILD / "src" / "notebooks" / name)
+    nbformat.write(nb, build / "src" / "notebooks" / name)
     return name, time.perf_counter() - start
 
 
@@ -172,7 +185,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="quick mode (GAN_EDU_QUICK=1): loops cut short")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="notebooks run at once")
     parser.add_argument("--only", nargs="*", help="notebooks to run (default: all), e.g. 00 02")
-    parser.add_argument("--timeout", type=int, default=1800, help="seconds allowed per cell")
+    parser.add_argument("--timeout", type=int, default=1800, help="seconds allowed per cell (then one retry)")
     parser.add_argument("--out", type=Path, default=BUILD, help="build folder (default build/book)")
     args = parser.parse_args()
     BUILD = args.out.resolve()
@@ -184,8 +197,8 @@ def main() -> int:
     sources(chosen)
     print(f">> running {len(chosen)} notebooks ({'quick' if args.quick else 'full budget'}), "
           f"{args.jobs} at a time")  # fmt: skip
-    with ThreadPoolExecutor(args.jobs) as pool:
-        jobs = [pool.submit(execute, nb, args.quick, args.timeout) for nb in chosen]
+    with ProcessPoolExecutor(args.jobs) as pool:
+        jobs = [pool.submit(execute, nb, BUILD, args.timeout) for nb in chosen]
         for job in jobs:
             try:
                 name, seconds = job.result()
