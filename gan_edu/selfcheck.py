@@ -319,7 +319,14 @@ def check(exercise: str, answer: Callable) -> None:
             f"pass your function itself (its name, no brackets), not {type(answer).__name__}."
         )
     try:
-        checked = CHECKS[exercise](answer)
+        # the check draws random numbers (and so may the answer): the session's random state is left
+        # as it was, so that running a check changes nothing that a later cell computes
+        numpy_state = np.random.get_state()
+        with torch.random.fork_rng(devices=[]):
+            try:
+                checked = CHECKS[exercise](answer)
+            finally:
+                np.random.set_state(numpy_state)
     except NotImplementedError:
         raise ExerciseError(
             "not answered yet: replace `raise NotImplementedError()` with your code."

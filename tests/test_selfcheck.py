@@ -195,3 +195,13 @@ def _planes(y, n, size):
 def test_the_other_exercises_name_their_mistakes(exercise, answer, message):
     with pytest.raises(ExerciseError, match=message):
         check(exercise, answer)
+
+
+def test_a_check_leaves_the_random_state_as_it_was():
+    torch.manual_seed(7)
+    np.random.seed(7)
+    check("07.gradient_penalty", losses.gradient_penalty)  # draws torch.rand and torch.randn
+    after = torch.rand(3), np.random.rand(3)
+    torch.manual_seed(7)
+    np.random.seed(7)
+    assert torch.equal(after[0], torch.rand(3)) and np.array_equal(after[1], np.random.rand(3))
