@@ -121,12 +121,11 @@ def render_widget(model_id: str, state: dict) -> str:
         return s.get("value", "")
     if kind == "Label":
         return f"<span>{html.escape(s.get('value', ''))}</span>"
-    if kind in ("Button", "ToggleButton", "Play"):
-        return (
-            f"<button disabled style='margin-right:4px'>{label or html.escape(s.get('icon', ''))}</button>"
-            if kind != "Play"
-            else ""
-        )
+    if kind == "Play":  # an animation's play control: nothing to show in a still
+        return ""
+    if kind in ("Button", "ToggleButton"):
+        icon = html.escape(s.get("icon", ""))
+        return f"<button disabled style='margin-right:4px'>{label or icon}</button>"
     if "_options_labels" in s:  # Dropdown, ToggleButtons, RadioButtons, SelectionSlider
         index = s.get("index")
         value = s["_options_labels"][index] if isinstance(index, int) else "—"
