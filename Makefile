@@ -13,7 +13,7 @@ CELL_TIMEOUT ?= 600
 JOBS ?= $(shell GAN_EDU_THREADS= $(PY) -c 'from gan_edu.runtime import cpu_threads; print(cpu_threads())' 2>/dev/null || echo 1)
 DURATIONS ?= 15
 
-.PHONY: help setup lab lab-zh test unit notebooks claims book release bench lint clean
+.PHONY: help setup lab lab-zh present test unit notebooks claims book release bench lint clean
 
 help:
 	@echo "make lab     set up .venv (first time) and open the course in JupyterLab"
@@ -22,6 +22,7 @@ help:
 	@echo "make unit    only the unit and browser tests;  make notebooks: only the notebooks in quick mode"
 	@echo "make claims  check every number the notebooks state, at full budget"
 	@echo "make book    run every notebook (full budget; QUICK=1 for quick mode) into a static site, build/book/html"
+	@echo "make present NB=04_live_lab  a notebook as live slides in the browser (widgets work; Voila + reveal.js)"
 	@echo "make release student copies of the graded notebooks (answers removed) in release/, for nbgrader"
 	@echo "make bench   print the benchmark ratios"
 	@echo "make lint    ruff check and format check"
@@ -75,6 +76,11 @@ claims: setup
 # The course as a static site (tools/book.py says how and why): every notebook run, JOBS at a time.
 book: setup
 	$(PY) tools/book.py --jobs $(JOBS) $(if $(filter 1,$(QUICK)),--quick)
+
+# Live slides for a lecture: Voila's reveal.js slideshow of one notebook, widgets live (tools/present.py).
+NB ?= 00_start_here
+present: setup
+	$(PY) tools/present.py $(NB)
 
 # Graded exercises: nbgrader's student copies (tools/grading.py says how to autograde them).
 release: setup

@@ -1,5 +1,6 @@
 """Real browser, real JupyterLab: open 04_live_lab (points) and 08_dcgan (images), run each, press
-Play, move a slider, press Pause; open 09_conditional and choose a class.
+Play, move a slider, press Pause; open 09_conditional and choose a class; present 00 as slides
+(JupyterLab's RISE, and Voilà's live slides, where Play trains).
 
 JupyterLab is started on loopback with a token; Debian's Chromium is driven by Playwright.
 Skipped, with the reason, where no Chromium is installed (CI installs it, so CI runs this).
@@ -62,18 +63,23 @@ def lab(tmp_path_factory):
         env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
+    if not _answers(f"{url}/api/status?token={token}"):
         server.kill()
         pytest.fail(f"JupyterLab did not start; see {home / 'lab.log'}")
     yield url, token
     server.terminate()
     server.wait(timeout=30)
+
+
+def _answers(url: str, seconds: float = 60) -> bool:
+    """Whether a server started answering `url` within `seconds`."""
+    for _ in range(int(seconds * 2)):
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return True
+        except OSError:
+            time.sleep(0.5)
+    return False
 
 
 def _step(page) -> int:
@@ -186,3 +192,50 @@ def test_a_notebook_presents_as_slides_with_rise(lab):
         inner = page.evaluate("document.querySelectorAll('.reveal .slides > section > section').length")
         assert outer == kinds.count("slide") and inner == kinds.count("slide") + kinds.count("subslide")
         browser.close()
+
+
+def test_a_notebook_presents_as_live_slides_with_voila(tmp_path):
+    """`make present NB=00_start_here` (tools/present.py): a reveal.js slideshow whose dashboard
+    trains when Play is pressed on its slide; one slide per `slide` tag; nothing from the network."""
+    import json
+
+    cells = json.loads((ROOT / "notebooks" / "00_start_here.ipynb").read_text())["cells"]
+    kinds = [c["metadata"]["slideshow"]["slide_type"] for c in cells]
+    port = _free_port()
+    env = dict(os.environ, GAN_EDU_QUICK="1", GAN_EDU_DEVICE="cpu")
+    log = open(tmp_path / "voila.log", "w")
+    server = subprocess.Popen(
+        [sys.executable, "tools/present.py", "00_start_here", f"--port={port}", "--no-browser"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    try:
+        with playwright.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            requests = []
+            page.on("request", lambda r: requests.append(r.url))
+            assert _answers(f"http://127.0.0.1:{port}/voila/static/reveal.js"), "Voilà did not start"
+            page.goto(f"http://127.0.0.1:{port}/", timeout=300_000)  # Voilà runs the notebook first
+            page.wait_for_selector(".reveal .slides > section", state="attached", timeout=300_000)
+            assert page.locator(".reveal .slides > section").count() == kinds.count("slide")
+            here = "section.present:not(.stack)"  # the slide on screen
+            play = page.locator(f"{here} button:has-text('Play')")
+            page.wait_for_selector(".gan-edu-step", state="attached", timeout=120_000)
+            for _ in range(len(kinds)):  # next slide (down into a stack first) until Play is on screen
+                if play.count():
+                    break
+                down = page.locator(".navigate-down.enabled")
+                (down if down.count() else page.locator(".navigate-right.enabled")).first.click()
+                time.sleep(0.3)
+            first_step = int(page.locator(f"{here} .gan-edu-step").inner_text())
+            play.click()
+            counter = f"Number(document.querySelector('{here} .gan-edu-step').innerText)"
+            page.wait_for_function(f"{counter} > {first_step + 20}", timeout=60_000)
+            page.screenshot(path=tmp_path / "slides_playing.png")
+            page.locator(f"{here} button:has-text('Pause')").click()
+            remote = [u for u in requests if not u.startswith((f"http://127.0.0.1:{port}", "blob:", "data:"))]
+            assert not remote, f"the slideshow loaded from the network: {remote}"
+            browser.close()
+    finally:
+        os.killpg(server.pid, 15)
+        server.wait(timeout=30)
