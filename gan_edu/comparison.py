@@ -61,12 +61,15 @@ def fit(name: str, train: torch.Tensor, budget: int, seed: int = 0) -> baselines
     return baselines.make(name, **OPTIONS.get(name, {}), seed=seed).fit(data, budget)
 
 
+def copy_score(x, train, test) -> float:
+    """The median distance from images x to their nearest training image over the same median for the
+    test images (below 1: closer to the training set than new real images are)."""
+    return float(np.median(metrics.nearest(x, train)[0]) / np.median(metrics.nearest(test, train)[0]))
+
+
 def measure(x: torch.Tensor, train: torch.Tensor, test: torch.Tensor) -> dict:
-    """The evaluator's report of images x against the test digits, and the copy score: the median
-    distance from x to its nearest training digit over the same median for the test digits (below 1:
-    closer to the training set than new real digits are)."""
-    test_gap = np.median(metrics.nearest(test, train)[0])
-    return evaluator.report(x, test) | {"copy": float(np.median(metrics.nearest(x, train)[0]) / test_gap)}
+    """The evaluator's report of images x against the test digits, and the copy score."""
+    return evaluator.report(x, test) | {"copy": copy_score(x, train, test)}
 
 
 def row(name: str, model: baselines.Baseline, train: torch.Tensor, test: torch.Tensor, seed: int = 1):

@@ -296,6 +296,115 @@ def _label_planes(planes: Callable) -> str:
     return "three labels as one-hot planes: shape, values and type"
 
 
+def _ring_modes(ring_modes: Callable) -> str:
+    from gan_edu.toy import ring
+
+    for k, radius in [(8, 2.0), (3, 1.5), (5, 0.5)]:
+        got = torch.as_tensor(np.asarray(ring_modes(k, radius), dtype=float))
+        want = ring(k, radius).modes.double()
+        if tuple(got.shape) == (2, k):
+            raise ExerciseError(f"shape (2, {k}) is transposed: return one row (x, y) per mode, ({k}, 2).")
+        if tuple(got.shape) != (k, 2):
+            raise ExerciseError(
+                f"for {k} modes return shape ({k}, 2), one row (x, y) per mode, not {tuple(got.shape)}."
+            )
+        norms = got.norm(dim=1)
+        if not _close(norms, radius):
+            raise ExerciseError(f"every mode lies at distance radius = {radius} from the centre; yours at "
+                                f"{norms.min():.3f} ... {norms.max():.3f}.")  # fmt: skip
+        if torch.cdist(got, got).add(torch.eye(k)).min() < 1e-6:
+            raise ExerciseError(
+                "two of your modes coincide: the angles are 2 pi i / k for i = 0 ... k - 1 "
+                "(an angle of 2 pi is the angle 0 again; torch.linspace includes its end)."
+            )
+        if not _close(torch.cdist(want, got).min(dim=1).values, 0.0, 1e-5):
+            raise ExerciseError(
+                f"for {k} modes of radius {radius} the modes are at angles 2 pi i / k (radians, "
+                "from the x axis); yours are elsewhere. torch.cos and torch.sin take radians, not degrees."
+            )
+    return "rings of 8, 3 and 5 modes against gan_edu.toy.ring"
+
+
+def _adam_update(update: Callable) -> str:
+    directions = torch.tensor([[0.5, -1.0, 2.0], [0.4, -1.5, 1.0], [-0.2, -0.5, 3.0], [0.1, 1.0, -1.0]])
+    for scale in (1.0, 1e-3, 1e3):  # Adam's step hardly depends on the gradient's scale
+        param = torch.zeros(3, requires_grad=True)
+        reference = torch.optim.Adam([param], lr=0.01)
+        mine, m, v = torch.zeros(3), torch.zeros(3), torch.zeros(3)
+        for t, direction in enumerate(directions, start=1):
+            grad = scale * direction
+            param.grad = grad.clone()
+            reference.step()
+            step, m, v = (
+                torch.as_tensor(a, dtype=torch.float32) for a in update(grad.clone(), m, v, t, lr=0.01)
+            )
+            mine = mine + step
+            if _close(mine, param.detach(), 1e-5):
+                continue
+            if t == 1 and _close(step, -param.detach(), 1e-5):
+                raise ExerciseError(
+                    "the step goes *up* the gradient: step = -lr m_hat / (sqrt(v_hat) + eps)."
+                )
+            if t == 1 and _close(step.abs(), 0.01 * 0.1 / 0.001**0.5, 1e-3):
+                raise ExerciseError(
+                    "without bias correction m and v are biased towards 0, where they start: "
+                    "divide m by 1 - beta1^t and v by 1 - beta2^t (t counts from 1)."
+                )
+            if t == 1 and _close(step.abs() * grad.abs(), 0.01, 1e-3):
+                raise ExerciseError(
+                    "divide by the square root of v_hat: your step shrinks as the gradient grows."
+                )
+            if t == 1 and _close(step, -0.01 * grad, 1e-5):
+                raise ExerciseError(
+                    "that is plain SGD's step, -lr * grad: Adam divides by sqrt(v_hat) + eps."
+                )
+            theirs, yours = (np.round(a.detach().double().numpy(), 5).tolist() for a in (param, mine))
+            raise ExerciseError(
+                f"with gradients of scale {scale:g}, after step {t} torch.optim.Adam's parameters are "
+                f"{theirs}, yours {yours}."
+            )
+    return "four steps against torch.optim.Adam, with gradients of scale 1, 1e-3 and 1e3"
+
+
+def _copy_score(score: Callable) -> str:
+    from gan_edu.metrics import nearest
+
+    grid = torch.tensor([[0.0, 0.0, 0.0, 0.0], [1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]])
+    train = grid.reshape(5, 1, 2, 2)  # images (N, 1, 2, 2), as the digits are (N, 1, 8, 8)
+
+    def moved(rows, distances):  # training images moved off along one axis each, as (N, 1, 2, 2)
+        axes = torch.eye(4)[[i % 4 for i in range(len(rows))]]
+        return (grid[rows] + torch.tensor(distances)[:, None] * axes).reshape(-1, 1, 2, 2)
+
+    test = moved([0, 1, 2, 3, 4], [0.1, 0.2, 0.25, 0.3, 0.45])  # nearest distances 0.1 ... 0.45
+    fake = moved([1, 2, 0], [0.05, 0.1, 3.0])  # 0.05, 0.1 and 2 (from (0, 0, 1, 0)): mean far from median
+    d_fake, d_test = nearest(fake, train)[0], nearest(test, train)[0]
+    want = float(np.median(d_fake) / np.median(d_test))
+    got = float(score(fake, train, test))
+    if _close(got, 1 / want):
+        raise ExerciseError("upside down: the samples' median distance goes on top, the test images' below.")
+    if _close(got, want**2):
+        raise ExerciseError("you compare squared distances: use distances (their ratio is not the same).")
+    if _close(got, float(np.mean(d_fake) / np.mean(d_test))):
+        raise ExerciseError("use medians, not means: one far-off image should not move the score.")
+    if not _close(got, want):
+        raise ExerciseError(f"on these 2 x 2 images the copy score is {want:.4f}, not {got:.4f}.")
+    even = moved([1, 2, 0, 3], [0.05, 0.1, 3.0, 0.2])  # four samples: the median is (0.1 + 0.2) / 2
+    got = float(score(even, train, test))
+    if _close(got, 0.1 / 0.25):
+        raise ExerciseError(
+            "with an even number of samples torch.median returns the lower of the two middle values; "
+            "the median is their mean (np.median, or torch.quantile(x, 0.5))."
+        )
+    if not _close(got, 0.15 / 0.25):
+        raise ExerciseError(f"for four samples and five test images the copy score is 0.6, not {got:.4f}.")
+    if not _close(float(score(train[:3], train, test)), 0.0):
+        raise ExerciseError(
+            "samples that *are* training images should score 0: their nearest training image is themselves."
+        )
+    return "three and four samples, five test images and five training images, and exact copies"
+
+
 CHECKS: dict[str, Callable[[Callable], str]] = {
     "02.optimal_d": _optimal_d,
     "03.saturating": _saturating,
@@ -307,6 +416,9 @@ CHECKS: dict[str, Callable[[Callable], str]] = {
     "05.dirac_field": _dirac_field,
     "08.deconv_size": _deconv_size,
     "09.label_planes": _label_planes,
+    "00.ring_modes": _ring_modes,
+    "04.adam_update": _adam_update,
+    "11.copy_score": _copy_score,
 }
 
 

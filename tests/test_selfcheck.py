@@ -5,11 +5,11 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from gan_edu import losses, metrics, theory
+from gan_edu import comparison, losses, metrics, theory
 from gan_edu.selfcheck import CHECKS, ExerciseError, check
 
 
-def stub(*args):
+def stub(*args, **kwargs):
     raise NotImplementedError()  # what nbgrader leaves in a released notebook
 
 
@@ -205,3 +205,65 @@ def test_a_check_leaves_the_random_state_as_it_was():
     torch.manual_seed(7)
     np.random.seed(7)
     assert torch.equal(after[0], torch.rand(3)) and np.array_equal(after[1], np.random.rand(3))
+
+
+def _ring(k, radius, endpoint=False, degrees=False):
+    angles = torch.linspace(0, 2 * torch.pi, k) if endpoint else 2 * torch.pi * torch.arange(k) / k
+    angles = angles * 180 / torch.pi if degrees else angles
+    return radius * torch.stack([torch.cos(angles), torch.sin(angles)], dim=1)
+
+
+def _adam(bias_correction=True, sign=1, root=True):
+    def adam_update(grad, m, v, t, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
+        m, v = betas[0] * m + (1 - betas[0]) * grad, betas[1] * v + (1 - betas[1]) * grad**2
+        m_hat, v_hat = (m / (1 - betas[0] ** t), v / (1 - betas[1] ** t)) if bias_correction else (m, v)
+        return -sign * lr * m_hat / ((v_hat.sqrt() if root else v_hat) + eps), m, v
+
+    return adam_update
+
+
+def _copy(average=np.median, squared=False, upside_down=False):
+    def copy_score(samples, train, test):
+        a, b = metrics.nearest(samples, train)[0], metrics.nearest(test, train)[0]
+        a, b = (a**2, b**2) if squared else (a, b)
+        return average(b) / average(a) if upside_down else average(a) / average(b)
+
+    return copy_score
+
+
+def _lower_median_copy(samples, train, test):
+    def nearest(x):
+        return torch.cdist(torch.as_tensor(x).flatten(1), train.flatten(1)).min(dim=1).values
+
+    return (nearest(samples).median() / nearest(test).median()).item()
+
+
+def test_the_answers_of_00_04_and_11_pass(capsys):
+    check("00.ring_modes", _ring)
+    check("00.ring_modes", lambda k, r: _ring(k, r).flip(0))  # any order of the modes
+    check("04.adam_update", _adam())
+    check("11.copy_score", _copy())
+    check("11.copy_score", lambda s, tr, te: comparison.copy_score(s, tr, te))
+    assert capsys.readouterr().out.count("right:") == 5
+
+
+@pytest.mark.parametrize(
+    "exercise, answer, message",
+    [
+        ("00.ring_modes", lambda k, r: _ring(k, r).T, "transposed"),
+        ("00.ring_modes", lambda k, r: _ring(k, r, endpoint=True), "coincide"),
+        ("00.ring_modes", lambda k, r: _ring(k, r, degrees=True), "radians"),
+        ("00.ring_modes", lambda k, r: _ring(k, 1.0), "distance radius"),
+        ("04.adam_update", _adam(bias_correction=False), "bias correction"),
+        ("04.adam_update", _adam(sign=-1), "up"),
+        ("04.adam_update", _adam(root=False), "square root"),
+        ("04.adam_update", lambda g, m, v, t, lr=1e-3, **_: (-lr * g, m, v), "plain SGD"),
+        ("11.copy_score", _copy(np.mean), "medians"),
+        ("11.copy_score", _copy(squared=True), "squared"),
+        ("11.copy_score", _copy(upside_down=True), "upside down"),
+        ("11.copy_score", _lower_median_copy, "torch.median"),
+    ],
+)
+def test_the_mistakes_of_00_04_and_11_are_named(exercise, answer, message):
+    with pytest.raises(ExerciseError, match=message):
+        check(exercise, answer)
