@@ -1,9 +1,10 @@
 """The other generative models, behind one face (notebooks 01 and 11).
 
-Every model has `fit(data, budget)`, `sample(n, seed)` and `log_likelihood(x)`, and says what it
-can do in `likelihood` ("exact", "bound" or why there is none), `encodes` and `evaluations`
-(network passes per sample). `budget` counts parameter updates: gradient steps for the neural
-models, EM iterations for the mixture; the kernel density has no training steps and picks its
+Every model has `fit(data, budget)`, `sample(n, seed)`, `log_likelihood(x)` and `interpolate`,
+and says what it can do in `likelihood` ("exact", "bound" or why there is none), `encodes`,
+`latent_space` (what `interpolate` walks through, or why there is none) and `evaluations` (network
+passes per sample). `budget` counts parameter updates: gradient steps for the neural models, EM
+iterations for the mixture; the kernel density has no training steps and picks its
 bandwidth by held-out likelihood instead.
 
 The neural models work on standardised data (each coordinate shifted and scaled by the training
@@ -45,6 +46,7 @@ class Baseline:
     family = ""  # explicit (exact density), approximate (a bound), implicit (a sampler only)
     likelihood = "exact"  # "exact", "bound", or the reason there is none
     encodes = False  # does it map data to a latent code?
+    latent_space = "none (no continuous code to decode)"  # what interpolate() walks through
     evaluations = 1  # network passes (or Gibbs steps) per sample
 
     def __init__(self, seed: int = 0):
@@ -67,12 +69,12 @@ class Baseline:
         self.fit_seconds = time.perf_counter() - start
         return self
 
-    def _check(self, x=None, n=None):
+    def _check(self, x=None, n=None, name: str = "x"):
         if self.dim is None:
             raise RuntimeError(f"{self.name} is not fitted yet: call fit(data, budget) first")
         if n is not None and (int(n) != n or n <= 0):
             raise ValueError(f"n must be a positive integer, got {n!r}")
-        return None if x is None else as_data(x, "x", self.dim)
+        return None if x is None else as_data(x, name, self.dim)
 
     def sample(self, n: int, seed: int = 0) -> np.ndarray:
         """n samples (n, d) as a NumPy array; the same seed gives the same samples."""
@@ -91,6 +93,31 @@ class Baseline:
         with torch.random.fork_rng(devices=[]), torch.no_grad():
             torch.manual_seed(seed)
             return np.asarray(self._log_likelihood(x), dtype=np.float64)
+
+    def interpolate(self, a=None, b=None, steps: int = 8, seed: int = 0) -> np.ndarray:
+        """`steps` points (steps, d) decoded from evenly spaced codes on the straight line between two
+        latent codes: those of the rows a and b (models that encode), or, without a and b, two draws
+        from the model's latent distribution (`seed`). Models without a latent space say why."""
+        self._check(n=steps)
+        if steps < 2:
+            raise ValueError(f"steps counts both ends, so it must be at least 2, not {steps}")
+        if not hasattr(self, "_latent_draws"):
+            raise ValueError(f"{self.name} cannot interpolate. Its latent space: {self.latent_space}")
+        if (a is None) != (b is None):
+            raise ValueError("give both ends, a and b, or neither (two draws from the latent distribution)")
+        if a is not None and not self.encodes:
+            raise ValueError(
+                f"{self.name} has no encoder to find the codes of a and b; call interpolate() "
+                "without them to walk between two draws of its latent"
+            )
+        with torch.random.fork_rng(devices=[]), torch.no_grad():
+            torch.manual_seed(seed)
+            if a is None:
+                ends = self._latent_draws(2)
+            else:
+                ends = self._encode(self._check(np.stack([np.ravel(a), np.ravel(b)]), name="a and b"))
+            w = torch.linspace(0, 1, int(steps))[:, None]
+            return np.asarray(self._decode((1 - w) * ends[0] + w * ends[1]), dtype=np.float32)
 
     def __repr__(self):
         return f"{type(self).__name__}(fitted={self.dim is not None})"
@@ -203,6 +230,12 @@ class Neural(Baseline):
         # change of variables: p(x) = p_z((x - mean) / scale) / prod(scale)
         return self._log_likelihood_standard((x - self.mean) / self.scale) - self.scale.log().sum()
 
+    def _encode(self, x):  # data rows -> codes, for the models that define _to_code
+        return self._to_code((x - self.mean) / self.scale)
+
+    def _decode(self, codes):  # codes -> data rows, for the models that define _decode_standard
+        return self._decode_standard(codes) * self.scale + self.mean
+
 
 def _gaussian_log_density(x, mean, log_var):
     return -0.5 * (math.log(2 * math.pi) + log_var + (x - mean) ** 2 / log_var.exp()).sum(-1)
@@ -214,6 +247,7 @@ class Autoencoder(Neural):
 
     name, family, encodes = "autoencoder", "none (a sampler bolted on)", True
     likelihood = "none: a deterministic autoencoder defines no density over the data"
+    latent_space = "its codes; draws from a Gaussian fitted to the training codes"
 
     def __init__(self, latent: int = 1, **kwargs):
         super().__init__(**kwargs)
@@ -235,15 +269,22 @@ class Autoencoder(Neural):
 
     def encode(self, x) -> torch.Tensor:
         """Codes (N, latent) of data x."""
-        x = self._check(x)
-        return self.nets.enc((x - self.mean) / self.scale)
+        return self._encode(self._check(x))
 
     def decode(self, codes) -> torch.Tensor:
-        return self.nets.dec(torch.as_tensor(codes, dtype=torch.float32)) * self.scale + self.mean
+        return self._decode(torch.as_tensor(codes, dtype=torch.float32))
+
+    def _to_code(self, z):
+        return self.nets.enc(z)
+
+    def _decode_standard(self, codes):
+        return self.nets.dec(codes)
+
+    def _latent_draws(self, n):
+        return torch.distributions.MultivariateNormal(self.code_mean, self.code_cov).sample((n,))
 
     def _sample_standard(self, n):
-        gauss = torch.distributions.MultivariateNormal(self.code_mean, self.code_cov)
-        return self.nets.dec(gauss.sample((n,)))
+        return self.nets.dec(self._latent_draws(n))
 
 
 class VAE(Neural):
@@ -252,6 +293,7 @@ class VAE(Neural):
     the importance-weighted bound with k samples (Burda et al. 2016), tighter than the ELBO."""
 
     name, family, encodes, likelihood = "VAE", "approximate", True, "bound"
+    latent_space = "z ~ N(0, I); a code decodes to the mean of p(x|z), without noise"
 
     def __init__(self, latent: int = 2, k: int = 100, **kwargs):
         super().__init__(**kwargs)
@@ -281,8 +323,16 @@ class VAE(Neural):
 
     def encode(self, x) -> torch.Tensor:
         """The encoder's mean code for each row of x."""
-        x = self._check(x)
-        return self._q((x - self.mean) / self.scale)[0]
+        return self._encode(self._check(x))
+
+    def _to_code(self, z):
+        return self._q(z)[0]
+
+    def _decode_standard(self, codes):
+        return self._p(codes)[0]
+
+    def _latent_draws(self, n):
+        return torch.randn(n, self.latent)
 
     def _sample_standard(self, n):
         mean, log_var = self._p(torch.randn(n, self.latent))
@@ -357,7 +407,8 @@ class RealNVP(Neural):
     half the coordinates as a function of the other half. Invertible with a cheap Jacobian, so both
     the likelihood and sampling are exact and take one pass."""
 
-    name, family, likelihood = "flow (RealNVP)", "explicit", "exact"
+    name, family, likelihood, encodes = "flow (RealNVP)", "explicit", "exact", True
+    latent_space = "z ~ N(0, I), as large as the data; mapped to the data and back exactly"
 
     def __init__(self, layers: int = 8, **kwargs):
         super().__init__(**kwargs)
@@ -374,23 +425,36 @@ class RealNVP(Neural):
         s, t = self.nets[i](kept).chunk(2, -1)
         return torch.tanh(s) * (1 - self.masks[i]), t * (1 - self.masks[i])
 
-    def _log_likelihood_standard(self, x):
+    def _to_base(self, x):
+        """Data (standardised) -> base point z and log |det dz/dx|: the couplings inverted."""
         log_det = torch.zeros(len(x))
-        for i in reversed(range(self.layers)):  # data -> base: invert the couplings
+        for i in reversed(range(self.layers)):
             s, t = self._scale_shift(i, x * self.masks[i])
             x = (x - t) * (-s).exp()
             log_det = log_det - s.sum(-1)
-        return _gaussian_log_density(x, 0 * x, 0 * x) + log_det
+        return x, log_det
+
+    def _log_likelihood_standard(self, x):
+        z, log_det = self._to_base(x)
+        return _gaussian_log_density(z, 0 * z, 0 * z) + log_det
 
     def loss(self, x):
         return -self._log_likelihood_standard(x).mean()
 
+    def _to_code(self, x):
+        return self._to_base(x)[0]
+
+    def _decode_standard(self, z):  # base -> data
+        for i in range(self.layers):
+            s, t = self._scale_shift(i, z * self.masks[i])
+            z = z * s.exp() + t
+        return z
+
+    def _latent_draws(self, n):
+        return torch.randn(n, self.dim)
+
     def _sample_standard(self, n):
-        x = torch.randn(n, self.dim)
-        for i in range(self.layers):  # base -> data
-            s, t = self._scale_shift(i, x * self.masks[i])
-            x = x * s.exp() + t
-        return x
+        return self._decode_standard(self._latent_draws(n))
 
 
 class Diffusion(Neural):
@@ -400,6 +464,7 @@ class Diffusion(Neural):
 
     name, family = "diffusion (DDPM)", "approximate"
     likelihood = "none here: DDPM defines a variational bound on log p(x) that we do not compute"
+    latent_space = "none here (fresh noise at every sampling step; DDIM would give one)"
 
     def __init__(self, steps: int = 1000, **kwargs):
         super().__init__(**kwargs)
@@ -457,6 +522,7 @@ class RBM(Baseline):
     jitter=False then decodes a bit to the lowest or highest value instead of a point in its bin."""
 
     name, family = "RBM", "explicit"
+    latent_space = "none (binary hidden units; a sample is the end of a Gibbs chain)"
 
     def __init__(self, hidden: int = 32, bits: int = 6, gibbs: int = 1000, lr: float = 0.05,
                  batch_size: int = 64, jitter: bool = True, seed: int = 0):  # fmt: skip
@@ -579,6 +645,7 @@ class GAN(Baseline):
 
     name, family = "GAN", "implicit"
     likelihood = "none: G turns noise into samples but gives no density to evaluate"
+    latent_space = "G's noise z; no encoder: finding an image's z is an optimisation"
 
     def __init__(self, preset: str = "balanced", seed: int = 0, **changes):
         super().__init__(seed)
@@ -602,6 +669,12 @@ class GAN(Baseline):
 
     def _sample(self, n, seed):
         return self.trainer.sample(n, seed).reshape(n, -1)
+
+    def _latent_draws(self, n):
+        return self.trainer.noise(n).cpu()
+
+    def _decode(self, z):
+        return self.trainer.generate(z).reshape(len(z), -1)
 
 
 MODELS = {

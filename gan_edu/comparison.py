@@ -61,6 +61,23 @@ def fit(name: str, train: torch.Tensor, budget: int, seed: int = 0) -> baselines
     return baselines.make(name, **OPTIONS.get(name, {}), seed=seed).fit(data, budget)
 
 
+def latent_walks(model: baselines.Baseline, a: torch.Tensor, b: torch.Tensor, steps: int = 8) -> torch.Tensor:
+    """(N, steps, 1, 8, 8): for each pair of images (a_i, b_i), the images `model` decodes along the
+    straight line between their codes. A model that cannot encode (the GAN) walks between two draws
+    of its latent instead (seed i): it cannot find the code of a given image."""
+    walks = []
+    for i, (x, y) in enumerate(zip(a.flatten(1), b.flatten(1), strict=True)):
+        path = model.interpolate(x, y, steps) if model.encodes else model.interpolate(steps=steps, seed=i)
+        walks.append(as_images(path))
+    return torch.stack(walks)
+
+
+def pixel_blends(a: torch.Tensor, b: torch.Tensor, steps: int = 8) -> torch.Tensor:
+    """(N, steps, 1, 8, 8): each pair of images cross-faded pixel by pixel, the walk without a model."""
+    w = torch.linspace(0, 1, steps)[None, :, None, None, None]
+    return (1 - w) * a[:, None] + w * b[:, None]
+
+
 def copy_score(x, train, test) -> float:
     """The median distance from images x to their nearest training image over the same median for the
     test images (below 1: closer to the training set than new real images are)."""

@@ -113,6 +113,15 @@ def report(fake: torch.Tensor, real: torch.Tensor) -> dict:
             **metrics.class_stats(probabilities)}  # fmt: skip
 
 
+@torch.no_grad()
+def class_stats(x: torch.Tensor) -> dict:
+    """The class statistics alone (confident share, histogram, recognisable) of images x: what the
+    evaluator of their size makes of them, with no real images to compare with."""
+    _check_images(x)
+    net = load(SIZES[x.shape[2]])
+    return metrics.class_stats(torch.softmax(net.head(net.features(x.cpu())), dim=1))
+
+
 def summary(r: dict) -> str:
     """One line of a `report`: the numbers a reader compares, and the verdict."""
     return (f"Fréchet {r['frechet']:6.2f}  precision {r['precision']:.2f}  recall {r['recall']:.2f}  "

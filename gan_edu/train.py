@@ -138,8 +138,16 @@ class GANTrainer:
         if not number or not 0 < truncation <= 1:
             raise ValueError(f"truncation must be a number in (0, 1] (1: no truncation), got {truncation!r}")
         g = torch.Generator().manual_seed(self.config.seed + 1 if seed is None else seed)
-        code = self.cond.check_code(n, code)
-        return self.G(self.cond.g_input(self.noise(n, g) * truncation, code)).cpu()
+        return self.generate(self.noise(n, g) * truncation, code)
+
+    @torch.no_grad()
+    def generate(self, z: torch.Tensor, code: torch.Tensor | None = None) -> torch.Tensor:
+        """G's output on the CPU for the noise z (n, latent_dim) you give (a conditional G: and code)."""
+        z = torch.as_tensor(z, dtype=torch.float32)
+        if z.ndim != 2 or z.shape[1] != self.config.latent_dim:
+            raise ValueError(f"z must have shape (n, {self.config.latent_dim}), not {tuple(z.shape)}")
+        code = self.cond.check_code(len(z), code)
+        return self.G(self.cond.g_input(z.to(self.device), code)).cpu()
 
     # ---- training ---------------------------------------------------------------------------------
     def d_step(self) -> torch.Tensor:

@@ -92,14 +92,54 @@ def test_flow_inverts_itself(fitted):
     flow = fitted["flow"]
     z = torch.randn(100, 2, generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
-        x = z.clone()
-        for i in range(flow.layers):
-            s, t = flow._scale_shift(i, x * flow.masks[i])
-            x = x * s.exp() + t
-        for i in reversed(range(flow.layers)):
-            s, t = flow._scale_shift(i, x * flow.masks[i])
-            x = (x - t) * (-s).exp()
-    assert torch.allclose(x, z, atol=1e-5)
+        assert torch.allclose(flow._to_code(flow._decode_standard(z)), z, atol=1e-5)
+
+
+LATENT = ("flow", "autoencoder", "vae", "gan")
+
+
+@pytest.mark.parametrize("name", list(baselines.MODELS))
+def test_interpolation_walks_a_latent_space_or_says_why_not(fitted, points, name):
+    model = fitted[name]
+    if name not in LATENT:
+        with pytest.raises(ValueError, match="cannot interpolate. Its latent space: none"):
+            model.interpolate()
+        return
+    walk = model.interpolate(steps=5, seed=1)  # between two draws of the latent
+    assert walk.shape == (5, 2) and np.isfinite(walk).all()
+    assert np.array_equal(walk, model.interpolate(steps=5, seed=1))  # the seed fixes the two draws
+    assert not np.array_equal(walk, model.interpolate(steps=5, seed=2))
+    with pytest.raises(ValueError, match="at least 2"):
+        model.interpolate(steps=1)
+    if not model.encodes:  # the GAN
+        with pytest.raises(ValueError, match="no encoder"):
+            model.interpolate(points[0], points[1])
+        return
+    path = model.interpolate(points[0], points[1], steps=3)
+    with torch.no_grad():
+        codes = model._encode(torch.as_tensor(points[:2]))
+        assert np.allclose(path[1], model._decode(codes.mean(0, keepdim=True))[0], atol=1e-5)  # halfway
+    if name == "flow":  # an exact inverse: the walk starts and ends on the points themselves
+        assert np.allclose(path[[0, -1]], points[:2], atol=1e-4)
+    with pytest.raises(ValueError, match="both ends"):
+        model.interpolate(points[0])
+    with pytest.raises(ValueError, match="a and b has 3 coordinates"):
+        model.interpolate(np.zeros(3), np.zeros(3))
+
+
+def test_latent_walks_and_pixel_blends_of_digits():
+    from gan_edu import comparison, evaluator
+
+    train, test = comparison.digits()
+    blend = comparison.pixel_blends(test[:2], test[2:4], 3)
+    assert torch.equal(blend[:, 0], test[:2]) and torch.allclose(blend[:, 1], (test[:2] + test[2:4]) / 2)
+    ae = comparison.fit("autoencoder", train[:200], 5)
+    assert comparison.latent_walks(ae, test[:2], test[2:4], 4).shape == (2, 4, 1, 8, 8)
+    gan = baselines.make("gan", preset="dcgan_digits").fit(train[:200].flatten(1), 2)
+    walks = comparison.latent_walks(gan, test[:2], test[2:4], 3)  # between noise draws, seed i
+    assert walks.shape == (2, 3, 1, 8, 8) and not torch.equal(walks[0], walks[1])
+    stats = evaluator.class_stats(test[:60])
+    assert stats["confident"] == evaluator.report(test[:60], test)["confident"] > 0.5
 
 
 def test_vae_importance_bound_is_above_the_elbo(fitted, points):

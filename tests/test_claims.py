@@ -580,6 +580,21 @@ assert near(t["rbm"]["frechet"], 26.0, 0.05) and near(t["dbn"]["frechet"], 32.9,
 assert near(t["real, binarised"]["frechet"], 8.11) and near(t["diffusion"]["frechet"], 23.4, 0.05)
 assert near(models["kde"].bandwidth, 0.20) and t["gan"]["passes"] == 1 and t["diffusion"]["passes"] == 1000
 assert t["made"]["passes"] == 64
+mid = {name: m for name, (m, ends) in confident.items()}                              # "Walking between"
+assert near(mid["pixel blend (no model)"], 0.48, 0.0051) and near(mid["autoencoder"], 0.61, 0.0051)
+assert near(mid["vae"], 0.62, 0.0051) and near(mid["flow"], 0.67, 0.0051) and near(mid["gan"], 0.65, 0.0051)
+assert min(mid[m] for m in ("autoencoder", "vae", "flow", "gan")) > mid["pixel blend (no model)"] + 0.1
+ends = {name: e for name, (m, e) in confident.items()}
+assert all(0.92 - 0.0051 <= ends[m] <= 0.94 + 0.0051 for m in ("autoencoder", "vae", "flow"))
+assert all(ends[m] - mid[m] > 0.2 for m in ("autoencoder", "vae", "flow")) and near(ends["gan"], 0.69, 0.0051)
+real_ends = ends["pixel blend (no model)"]
+assert near(real_ends, 0.94, 0.0051) and near(ends["flow"], real_ends)  # the flow's walks end on the digits
+a2, b2 = test[:100], test[100:200]  # "when we paired the first 100 test digits with the next 100"
+encoders = ("autoencoder", "vae", "flow")
+walks2 = {n: comparison.latent_walks(models[n], a2, b2, 3) for n in encoders}
+mid2 = {n: evaluator.class_stats(walk[:, 1])["confident"] for n, walk in walks2.items()}
+blend2 = evaluator.class_stats(comparison.pixel_blends(a2, b2, 3)[:, 1])["confident"]
+assert sorted(mid2, key=mid2.get) != sorted(encoders, key=mid.get) and min(mid2.values()) > blend2 + 0.1
 diffusion = comparison.fit("diffusion", train, 10 * BUDGET)                            # exercise 1
 assert near(comparison.row("diffusion", diffusion, train, test)[1]["frechet"], 20.1, 0.05)
 flow_train = models["flow"].log_likelihood(comparison.dequantise(train, 2))
