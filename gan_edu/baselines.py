@@ -191,19 +191,23 @@ def mlp(inputs: int, outputs: int, width: int = 128, depth: int = 2) -> nn.Seque
 
 
 class Neural(Baseline):
-    """Standardises the data, builds `self.nets`, and minimises `self.loss(batch)` with Adam.
+    """Standardises the data (unless `standardise=False`), builds `self.nets`, and minimises
+    `self.loss(batch)` with Adam.
 
     `dequantise`: for data on a grid of levels (pixels), the width of one level; every batch then
     gets fresh uniform noise over one level, so the model cannot put a spike on each level."""
 
     def __init__(self, width: int = 128, lr: float = 1e-3, batch_size: int = 256, dequantise: float = 0.0,
-                 seed: int = 0):  # fmt: skip
+                 standardise: bool = True, seed: int = 0):  # fmt: skip
         super().__init__(seed)
         self.width, self.lr, self.batch_size, self.dequantise = width, lr, batch_size, dequantise
+        self.standardise = standardise  # False: the model sees the data as given (bits; pixels in [-1, 1])
 
     def _fit(self, x, budget):
         # the spread of the data as the model sees it: dequantising adds level**2 / 12 to each variance
         self.mean, self.scale = x.mean(0), (x.var(0) + self.dequantise**2 / 12).sqrt().clamp_min(1e-6)
+        if not self.standardise:
+            self.mean, self.scale = torch.zeros_like(self.mean), torch.ones_like(self.scale)
         z = (x - self.mean) / self.scale
         self.nets = self._build(x.shape[1])
         opt = torch.optim.Adam(self.nets.parameters(), self.lr)
@@ -361,19 +365,36 @@ class MaskedLinear(nn.Linear):
 class MADE(Neural):
     """An autoregressive model: p(x) = p(x_1) p(x_2 | x_1) ... with every conditional a mixture of
     `components` Gaussians, all computed by one masked network (MADE, Germain et al. 2015). Exact
-    likelihood in one pass; sampling takes one pass per coordinate."""
+    likelihood in one pass; sampling takes one pass per coordinate. With `binary=True` the data are
+    0s and 1s and every conditional is a Bernoulli (the setting of the MADE paper): log_likelihood
+    is then log P(x) of the bits themselves."""
 
     name, family, likelihood = "autoregressive (MADE)", "explicit", "exact"
 
-    def __init__(self, components: int = 8, **kwargs):
+    def __init__(self, components: int = 8, binary: bool = False, **kwargs):
         super().__init__(**kwargs)
-        self.components = components
+        self.components, self.binary = components, binary
+        self.standardise = self.standardise and not binary
+        self.outputs = 1 if binary else 3 * components  # per coordinate: a logit, or K (weight, mean, scale)
+
+    def _fit(self, x, budget):
+        if self.binary and not ((x == 0) | (x == 1)).all():
+            raise ValueError("MADE(binary=True) models bits: the data must be 0s and 1s "
+                             "(binarise it first, e.g. RBM.to_bits)")  # fmt: skip
+        if self.binary and self.dequantise:
+            raise ValueError("bits are not dequantised: MADE(binary=True) needs dequantise=0")
+        super()._fit(x, budget)
 
     def _build(self, dim):
         self.evaluations = dim
         rank = torch.arange(1, dim + 1)  # coordinate i may see coordinates < i
-        hidden = torch.arange(self.width) % max(dim - 1, 1) + 1  # each unit sees coordinates <= its rank
-        out = rank.repeat_interleave(3 * self.components)
+        # each hidden unit sees coordinates <= its rank: ranks 1..dim-1 in turn, or, for a layer
+        # narrower than that, spread evenly over 1..dim-1 (so that late coordinates see more)
+        hidden = torch.arange(self.width)
+        hidden = (
+            hidden % max(dim - 1, 1) + 1 if self.width >= dim - 1 else hidden * (dim - 1) // self.width + 1
+        )
+        out = rank.repeat_interleave(self.outputs)
         return nn.Sequential(
             MaskedLinear(dim, self.width, hidden[:, None] >= rank[None, :]), nn.SiLU(),
             MaskedLinear(self.width, self.width, hidden[:, None] >= hidden[None, :]), nn.SiLU(),
@@ -386,6 +407,8 @@ class MADE(Neural):
         return logits.log_softmax(-1), mean + torch.linspace(-2, 2, self.components), log_std.clamp(-7, 3)
 
     def _log_likelihood_standard(self, x):
+        if self.binary:
+            return -nn.functional.binary_cross_entropy_with_logits(self.nets(x), x, reduction="none").sum(-1)
         log_pi, mean, log_std = self._mixture(x)
         log_n = -0.5 * math.log(2 * math.pi) - log_std - 0.5 * ((x[..., None] - mean) / log_std.exp()) ** 2
         return torch.logsumexp(log_pi + log_n, -1).sum(-1)
@@ -396,6 +419,9 @@ class MADE(Neural):
     def _sample_standard(self, n):
         x = torch.zeros(n, self.dim)
         for i in range(self.dim):  # one network pass per coordinate
+            if self.binary:
+                x[:, i] = torch.bernoulli(torch.sigmoid(self.nets(x)[:, i]))
+                continue
             log_pi, mean, log_std = (t[:, i] for t in self._mixture(x))
             k = torch.distributions.Categorical(logits=log_pi).sample()[:, None]
             x[:, i] = (mean.gather(1, k) + log_std.gather(1, k).exp() * torch.randn(n, 1))[:, 0]
@@ -460,15 +486,21 @@ class RealNVP(Neural):
 class Diffusion(Neural):
     """A denoising diffusion model (DDPM, Ho et al. 2020): noise is added in `steps` small steps
     (their linear schedule, beta from 1e-4 to 0.02 over 1,000 steps); a network learns to predict
-    the added noise; sampling walks back from pure noise, one network pass per step."""
+    the added noise; sampling walks back from pure noise, one network pass per step. `clip=True`
+    (for pixels in [-1, 1], with standardise=False) takes each step through the guess of the clean
+    image clipped to [-1, 1], as Ho et al.'s released code does; without it, errors in the guessed
+    noise can grow at every step (by up to 1 / sqrt(1 - beta) each)."""
 
     name, family = "diffusion (DDPM)", "approximate"
     likelihood = "none here: DDPM defines a variational bound on log p(x) that we do not compute"
     latent_space = "none here (fresh noise at every sampling step; DDIM would give one)"
 
-    def __init__(self, steps: int = 1000, **kwargs):
+    def __init__(self, steps: int = 1000, clip: bool = False, **kwargs):
         super().__init__(**kwargs)
-        self.evaluations = steps
+        if clip and self.standardise:
+            raise ValueError("clip=True keeps the denoised guess in [-1, 1], the range of pixels: "
+                             "it needs standardise=False (the data as given)")  # fmt: skip
+        self.evaluations, self.clip = steps, clip
         self.betas = torch.linspace(1e-4, 0.02 * 1000 / steps, steps)
         self.alpha_bar = torch.cumprod(1 - self.betas, 0)
 
@@ -491,7 +523,12 @@ class Diffusion(Neural):
         for t in reversed(range(len(self.betas))):  # Ho et al. 2020, Algorithm 2
             beta, a_bar = self.betas[t], self.alpha_bar[t]
             eps = self._noise_guess(x, torch.full((n,), t))
-            x = (x - beta / (1 - a_bar).sqrt() * eps) / (1 - beta).sqrt()
+            if self.clip:  # the same step through the guess of the clean image, kept in [-1, 1]
+                a_prev = self.alpha_bar[t - 1] if t > 0 else torch.tensor(1.0)
+                x0 = ((x - (1 - a_bar).sqrt() * eps) / a_bar.sqrt()).clamp(-1, 1)
+                x = (a_prev.sqrt() * beta * x0 + (1 - beta).sqrt() * (1 - a_prev) * x) / (1 - a_bar)
+            else:
+                x = (x - beta / (1 - a_bar).sqrt() * eps) / (1 - beta).sqrt()
             if t > 0:
                 x = x + beta.sqrt() * torch.randn_like(x)
         return x
@@ -510,6 +547,76 @@ def _from_gray(v: np.ndarray, dim: int, bits: int) -> np.ndarray:
         bins ^= shift
         shift >>= 1
     return bins
+
+
+def _softplus(a):
+    return np.logaddexp(0, a)
+
+
+def rbm_log_z(rbm, layer_limit: int = 20) -> float:
+    """The exact log normaliser of a fitted scikit-learn BernoulliRBM, by enumerating every state
+    of its smaller layer (at most 2**layer_limit states); a ValueError when both layers are larger."""
+    w, b, c = rbm.components_, rbm.intercept_visible_, rbm.intercept_hidden_
+    if min(w.shape) > layer_limit:
+        raise ValueError(f"both layers have more than {layer_limit} units {w.shape[::-1]}: 2**{min(w.shape)} "
+                         "states are too many to enumerate; estimate log Z with rbm_ais_log_z")  # fmt: skip
+    n = min(w.shape)
+    s = ((np.arange(2**n)[:, None] >> np.arange(n)) & 1).astype(np.float64)
+    if n == w.shape[1]:  # sum over visible states v: exp(b.v) prod_j (1 + exp(c_j + W_j.v))
+        terms = s @ b + _softplus(s @ w.T + c).sum(1)
+    else:  # sum over hidden states h: exp(c.h) prod_i (1 + exp(b_i + W_i.h))
+        terms = s @ c + _softplus(s @ w + b).sum(1)
+    return float(np.logaddexp.reduce(terms))
+
+
+def rbm_ais_log_z(
+    rbm, base_bias, runs: int = 100, betas: int = 10_000, seed: int = 0
+) -> tuple[float, np.ndarray]:
+    """An estimate of a BernoulliRBM's log normaliser by annealed importance sampling (Neal 2001;
+    for RBMs, Salakhutdinov and Murray 2008): `runs` chains move from a base model (independent
+    visible bits with logits `base_bias`, no weights), whose log Z is known, through `betas`
+    distributions p_k(v) ∝ exp((1 - β_k) base.v + β_k b.v) prod_j (1 + exp(β_k (c_j + W_j.v)))
+    to the RBM, one Gibbs step at each. Returns (log Z estimate, each run's log weight).
+
+    The average weight estimates Z without bias, so log of it is too low on average (Jensen):
+    likelihoods computed with it come out too high, more so with fewer runs and betas."""
+    if betas < 20 or runs < 1:
+        raise ValueError(f"AIS needs at least 20 betas and 1 run, got betas={betas}, runs={runs}")
+    w, b, c = rbm.components_, rbm.intercept_visible_, rbm.intercept_hidden_
+    rng = np.random.default_rng(seed)
+    # the betas from 0 to 1, denser near 1, where the distributions change fastest
+    beta = np.concatenate([np.linspace(0, 0.5, betas // 20, endpoint=False),
+                           np.linspace(0.5, 0.9, betas * 5 // 20, endpoint=False),
+                           np.linspace(0.9, 1, betas - betas // 20 - betas * 5 // 20)])  # fmt: skip
+
+    def log_p(v, k):  # the unnormalised log probability under p_k, hidden units summed out
+        return (1 - k) * v @ base_bias + k * v @ b + _softplus(k * (v @ w.T + c)).sum(1)
+
+    def draw(logits):  # independent bits with these logits
+        return (rng.random(logits.shape) < 1 / (1 + np.exp(-logits))).astype(np.float64)
+
+    v = draw(np.tile(base_bias, (runs, 1)))
+    log_w = np.zeros(runs)
+    for prev, k in zip(beta[:-1], beta[1:], strict=True):
+        log_w += log_p(v, k) - log_p(v, prev)
+        h = draw(k * (v @ w.T + c))  # one Gibbs step that leaves p_k unchanged
+        v = draw((1 - k) * base_bias + k * (b + h @ w))
+    log_z_base = _softplus(base_bias).sum() + len(c) * np.log(2)
+    return float(log_z_base + np.logaddexp.reduce(log_w) - np.log(runs)), log_w
+
+
+def _base_logits(v: np.ndarray) -> np.ndarray:
+    """Logits of each bit's frequency in v, kept off 0 and 1: AIS's base model."""
+    p = (v.sum(0) + 0.5) / (len(v) + 1)
+    return np.log(p / (1 - p))
+
+
+def _as_bits(v, width: int) -> np.ndarray:
+    v = np.asarray(v, dtype=np.float64)
+    if v.ndim != 2 or v.shape[1] != width or not np.isin(v, (0, 1)).all():
+        raise ValueError(f"expected binary codes: rows of {width} values, each 0 or 1 (see to_bits); "
+                         f"got shape {v.shape}")  # fmt: skip
+    return v
 
 
 class RBM(Baseline):
@@ -549,13 +656,26 @@ class RBM(Baseline):
         x = x.numpy().astype(np.float64)
         pad = (0.05 if self.jitter else 0) * (x.max(0) - x.min(0)) + 1e-6
         self.lo, self.bin = x.min(0) - pad, (x.max(0) - x.min(0) + 2 * pad) / 2**self.bits
-        self.model = self._rbm(self.hidden, self.to_bits(x), budget, self.seed)
+        v = self.to_bits(x)
+        self.model = self._rbm(self.hidden, v, budget, self.seed)
+        self.base_bias = _base_logits(v)
         visible = self.dim * self.bits
         if visible <= 20:  # enumerate every visible state: the exact normaliser
-            states = ((np.arange(2**visible)[:, None] >> np.arange(visible)) & 1).astype(np.float64)
-            self.log_z = float(np.logaddexp.reduce(-self.free_energy(states)))
+            self.log_z = rbm_log_z(self.model)
         else:
-            self.likelihood = f"none here: the normaliser sums 2**{visible} states (estimate it by AIS)"
+            self.likelihood = (f"none here: the normaliser sums 2**{visible} states "
+                               "(estimate it with ais_log_z, then use log_prob_bits)")  # fmt: skip
+
+    def ais_log_z(self, runs: int = 100, betas: int = 10_000, seed: int = 0) -> float:
+        """The RBM's log normaliser estimated by annealed importance sampling (`rbm_ais_log_z`), from
+        independent bits with the training data's frequencies."""
+        self._check()
+        return rbm_ais_log_z(self.model, self.base_bias, runs, betas, seed)[0]
+
+    def log_prob_bits(self, v, log_z: float) -> np.ndarray:
+        """log P(v) in nats of binary codes v (N, d * bits), given the log normaliser: -F(v) - log Z."""
+        self._check()
+        return -self.free_energy(_as_bits(v, self.dim * self.bits)) - log_z
 
     def free_energy(self, v) -> np.ndarray:
         """F(v) = -b.v - sum_j log(1 + exp(c_j + W_j.v)); p(v) = exp(-F(v)) / Z."""
@@ -612,7 +732,10 @@ class DBN(RBM):
     down through the first. Fitting costs two RBMs' training."""
 
     name = "DBN (2 RBMs)"
-    likelihood = "none here: it needs a sum over every state of the first hidden layer"
+    likelihood = (
+        "none here: it needs a sum over every state of the first hidden layer (for binary "
+        "codes, log_prob_bits gives a lower bound, with top_ais_log_z)"
+    )
 
     def __init__(self, hidden: int = 32, top: int = 32, **kwargs):
         super().__init__(hidden=hidden, **kwargs)
@@ -623,9 +746,32 @@ class DBN(RBM):
         self.likelihood = DBN.likelihood
         rng = np.random.default_rng(self.seed)
         p_h = self.model.transform(self.to_bits(x.numpy().astype(np.float64)))
-        self.top_model = self._rbm(
-            self.top, (rng.random(p_h.shape) < p_h).astype(np.float64), budget, self.seed + 1
-        )
+        h = (rng.random(p_h.shape) < p_h).astype(np.float64)
+        self.top_model, self.top_base_bias = self._rbm(self.top, h, budget, self.seed + 1), _base_logits(h)
+
+    def top_ais_log_z(self, runs: int = 100, betas: int = 10_000, seed: int = 0) -> float:
+        """The top RBM's log normaliser by annealed importance sampling (`rbm_ais_log_z`)."""
+        self._check()
+        return rbm_ais_log_z(self.top_model, self.top_base_bias, runs, betas, seed)[0]
+
+    def log_prob_bits(self, v, log_z: float, samples: int = 10, seed: int = 0) -> np.ndarray:
+        """A lower bound on log P(v) in nats for binary codes v, given the top RBM's log normaliser
+        (Hinton et al. 2006; estimated as in Salakhutdinov and Murray 2008): with q(h|v) the first
+        RBM's hidden probabilities, log P(v) >= E_q[log P(v|h) + log P_top(h)] + H(q), the
+        expectation averaged over `samples` draws of h."""
+        self._check()
+        v, m = _as_bits(v, self.dim * self.bits), self.model
+        q = np.clip(m.transform(v), 1e-12, 1 - 1e-12)
+        bound = -(q * np.log(q) + (1 - q) * np.log1p(-q)).sum(1)  # the entropy H(q)
+        rng = np.random.default_rng(seed)
+        for _ in range(samples):
+            h = (rng.random(q.shape) < q).astype(np.float64)
+            logits = h @ m.components_ + m.intercept_visible_  # log P(v|h): independent bits given h
+            log_p_v = (v * logits - _softplus(logits)).sum(1)
+            t = self.top_model  # log P_top(h) = -F_top(h) - log Z_top
+            log_p_h = h @ t.intercept_visible_ + _softplus(h @ t.components_.T + t.intercept_hidden_).sum(1)
+            bound += (log_p_v + log_p_h - log_z) / samples
+        return bound
 
     def _sample(self, n, seed):
         rng = np.random.default_rng(seed)

@@ -6,7 +6,10 @@ several seeds and stores the rows in results/.
 
 from __future__ import annotations
 
+import json
+import math
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -14,6 +17,7 @@ import torch
 from . import baselines, evaluator, images, metrics
 
 LEVEL = 2 / 16  # the digits' pixels take 17 values in [-1, 1]: one level is 2/16 wide
+LEVELS = {8: LEVEL, 28: 2 / 255}  # image side -> one pixel level's width (Fashion-MNIST: 256 levels)
 FITTED_ONCE = ("mixture", "kde")  # fitted in one go: they get one dequantised copy of the data
 #: What differs from the 2-D defaults of notebook 01 (notebook 11 explains each choice).
 OPTIONS = {
@@ -27,6 +31,17 @@ OPTIONS = {
     "gan": {"preset": "dcgan_digits"},
 }
 SAMPLES = 297  # as many as the digits' test images
+#: Fashion-MNIST (28 x 28, 256 levels): the models that scale to it, and their options.
+FASHION_OPTIONS = {
+    "made": {"dequantise": LEVELS[28], "components": 2, "width": 256},
+    "flow": {"dequantise": LEVELS[28]},
+    "vae": {"latent": 16, "dequantise": LEVELS[28]},
+    "diffusion": {"width": 256, "standardise": False, "clip": True},
+    "gan": {"preset": "dcgan_fashion"},
+}
+FASHION_SAMPLES = 500
+FASHION_SECONDS = 45  # the training time every Fashion-MNIST model gets, on one core of our machine
+FASHION_RATES = Path(__file__).resolve().parent.parent / "results" / "fashion_rates.json"
 METRICS = ("bpd", "frechet", "precision", "recall", "density", "coverage", "confident", "classes_present",
            "copy", "fit_s", "sample_s", "passes")  # fmt: skip
 
@@ -36,29 +51,59 @@ def digits() -> tuple[torch.Tensor, torch.Tensor]:
     return images.load_digits("train").images, images.load_digits("test").images
 
 
+def fashion() -> tuple[torch.Tensor, torch.Tensor]:
+    """The shipped Fashion-MNIST subset: 10,000 training and 2,000 test images, (N, 1, 28, 28)."""
+    return images.load_fashion_mnist("train").images, images.load_fashion_mnist("test").images
+
+
+def fashion_updates(seconds: float = FASHION_SECONDS, path: Path = FASHION_RATES) -> dict[str, int]:
+    """{model: updates} that take `seconds` of training on one core of the machine where
+    bench/fashion_rates.py measured each model's time per update (stored in `path`), rounded to
+    tens: an equal time budget that still gives the same updates, and numbers, on every run."""
+    if not Path(path).exists():
+        raise FileNotFoundError(f"{path} does not exist: run `python bench/fashion_rates.py` to measure")
+    rates = json.loads(Path(path).read_text())["seconds_per_update"]
+    return {name: int(round(seconds / rate, -1)) for name, rate in rates.items()}
+
+
 def dequantise(x: torch.Tensor, seed: int) -> torch.Tensor:
-    """Pixels as rows, plus uniform noise over one level: what likelihoods are measured on."""
+    """Images (N, 1, H, W) as rows of pixels, plus uniform noise over one level (LEVELS): what
+    likelihoods are measured on."""
     x = x.flatten(1)
-    return x + (torch.rand(x.shape, generator=torch.Generator().manual_seed(seed)) - 0.5) * LEVEL
+    level = LEVELS[_side(x)]
+    return x + (torch.rand(x.shape, generator=torch.Generator().manual_seed(seed)) - 0.5) * level
 
 
-def bits_per_dim(log_lik) -> float:
-    """Mean negative log-likelihood of dequantised rows in bits per pixel, for the 17-level pixels:
+def bits_per_dim(log_lik, dim: int = 64) -> float:
+    """Mean negative log-likelihood of dequantised rows of `dim` pixels in bits per pixel:
     -(E[log p(x + u)] + D log LEVEL) / (D log 2), a bound on the discrete pixels' bits (Theis et al.
-    2016)."""
-    dim = 64
-    return float(-(np.mean(log_lik) + dim * np.log(LEVEL)) / (dim * np.log(2)))
+    2016); LEVEL is the width of one pixel level of the images of that size (LEVELS)."""
+    level = LEVELS[math.isqrt(dim)]
+    return float(-(np.mean(log_lik) + dim * np.log(level)) / (dim * np.log(2)))
+
+
+def _side(rows) -> int:
+    side = math.isqrt(rows.shape[1])
+    if side * side != rows.shape[1]:
+        raise ValueError(f"rows of {rows.shape[1]} numbers are not square images")
+    return side
 
 
 def as_images(rows) -> torch.Tensor:
-    """Rows of 64 numbers as (N, 1, 8, 8) images clipped to [-1, 1]."""
-    return torch.as_tensor(np.asarray(rows), dtype=torch.float32).reshape(-1, 1, 8, 8).clamp(-1, 1)
+    """Rows of H * W numbers (64 for the digits, 784 for Fashion-MNIST) as (N, 1, H, W) images
+    clipped to [-1, 1]."""
+    rows = torch.as_tensor(np.asarray(rows), dtype=torch.float32)
+    side = _side(rows)
+    return rows.reshape(-1, 1, side, side).clamp(-1, 1)
 
 
-def fit(name: str, train: torch.Tensor, budget: int, seed: int = 0) -> baselines.Baseline:
-    """Model `name` with notebook 11's options, fitted to the training digits with `budget` updates."""
+def fit(
+    name: str, train: torch.Tensor, budget: int, seed: int = 0, options: dict = OPTIONS
+) -> baselines.Baseline:
+    """Model `name` with notebook 11's `options` (FASHION_OPTIONS for Fashion-MNIST), fitted to the
+    training images with `budget` updates."""
     data = dequantise(train, 0) if name in FITTED_ONCE else train.flatten(1)
-    return baselines.make(name, **OPTIONS.get(name, {}), seed=seed).fit(data, budget)
+    return baselines.make(name, **options.get(name, {}), seed=seed).fit(data, budget)
 
 
 def latent_walks(model: baselines.Baseline, a: torch.Tensor, b: torch.Tensor, steps: int = 8) -> torch.Tensor:
@@ -89,14 +134,59 @@ def measure(x: torch.Tensor, train: torch.Tensor, test: torch.Tensor) -> dict:
     return evaluator.report(x, test) | {"copy": copy_score(x, train, test)}
 
 
-def row(name: str, model: baselines.Baseline, train: torch.Tensor, test: torch.Tensor, seed: int = 1):
-    """(samples, metrics) of a fitted model: SAMPLES samples drawn with `seed`, measured."""
+def row(name: str, model: baselines.Baseline, train: torch.Tensor, test: torch.Tensor, seed: int = 1,
+        n: int = SAMPLES):  # fmt: skip
+    """(samples, metrics) of a fitted model: n samples drawn with `seed`, measured."""
     start = time.perf_counter()
-    x = as_images(model.sample(SAMPLES, seed=seed))
+    x = as_images(model.sample(n, seed=seed))
     sample_s = time.perf_counter() - start
     ll = model.log_likelihood(dequantise(test, 1))
-    r = measure(x, train, test) | {"bpd": None if ll is None else bits_per_dim(ll)}
+    r = measure(x, train, test) | {"bpd": None if ll is None else bits_per_dim(ll, x[0].numel())}
     return x, r | {"fit_s": model.fit_seconds, "sample_s": sample_s, "passes": model.evaluations}
+
+
+def binary_likelihoods(train, test, budget: int, seed: int = 0, rbm=None, dbn=None, betas: int = 10_000):
+    """Bits per pixel of the test digits binarised as the RBM binarises them (bits=1: a pixel is on
+    above the middle of its training range), for four models of the same bits: independent pixels
+    (each pixel's training frequency, a reference), the RBM (its normaliser by AIS), the DBN (a
+    lower bound, its top RBM's normaliser by AIS) and a binary MADE (exact). The RBM and the DBN are
+    fitted here with `seed` unless given. Returns ({name: bits per pixel}, the binary MADE)."""
+    rbm = rbm or fit("rbm", train, budget, seed)
+    dbn = dbn or fit("dbn", train, budget, seed)
+    bits_train, bits_test = (rbm.to_bits(x.flatten(1).numpy()) for x in (train, test))
+    made = baselines.make("made", binary=True, seed=seed).fit(bits_train, budget)
+    p = (bits_train.sum(0) + 1) / (len(bits_train) + 2)  # each pixel's frequency, never exactly 0 or 1
+    log_lik = {
+        "independent pixels": bits_test @ np.log(p) + (1 - bits_test) @ np.log1p(-p),
+        "rbm": rbm.log_prob_bits(bits_test, rbm.ais_log_z(betas=betas, seed=seed)),
+        "dbn": dbn.log_prob_bits(bits_test, dbn.top_ais_log_z(betas=betas, seed=seed), seed=seed),
+        "made": made.log_likelihood(bits_test),
+        "made, training digits": made.log_likelihood(bits_train),
+    }
+    return {k: float(-np.mean(v) / (bits_test.shape[1] * np.log(2))) for k, v in log_lik.items()}, made
+
+
+def format_table(table: dict) -> str:
+    """Rows of `row`/`measure` results as the aligned text table notebook 11 prints ("—" where a
+    model has no likelihood, or a row no copy score or costs)."""
+    head = (
+        ("model", 22),
+        ("bits/dim", 8),
+        ("Fréchet", 7),
+        ("prec", 5),
+        ("recall", 6),
+        ("dens", 5),
+    )
+    head += ("cover", 5), ("confid", 6), ("cls", 3), ("copy", 5), ("fit s", 5), ("smpl s", 6), ("passes", 6)
+    lines = [" ".join(f"{h:{'<' if w == 22 else '>'}{w}s}" for h, w in head)]
+    for name, r in table.items():
+        bpd = "—" if r.get("bpd") is None else f"{r['bpd']:.2f}"
+        copy = "—" if r.get("copy") is None else f"{r['copy']:5.2f}"
+        cost = f"{r['fit_s']:5.1f} {r['sample_s']:6.2f} {r['passes']:6d}" if "fit_s" in r else ""
+        scores = f"{r['frechet']:7.2f} {r['precision']:5.2f} {r['recall']:6.2f} {r['density']:5.2f} "
+        scores += f"{r['coverage']:5.2f} {r['confident']:6.2f} {r['classes_present']:3d}"
+        lines.append(f"{name:22s} {bpd:>8s} {scores} {copy:>5s} {cost}".rstrip())
+    return "\n".join(lines)
 
 
 def run_one(name: str, seed: int, budget: int) -> dict:

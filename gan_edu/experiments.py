@@ -32,6 +32,7 @@ from .train import GANTrainer
 RESULTS = Path(__file__).resolve().parent.parent / "results"
 MODE_TABLE = RESULTS / "mode_table.json"
 MODEL_TABLE = RESULTS / "model_table.json"
+BINARY_TABLE = RESULTS / "binary_table.json"
 AUGMENTATION = RESULTS / "augmentation.json"
 
 #: Each remedy as changes to the collapsing preset (notebook 06 explains each one).
@@ -115,8 +116,7 @@ def mode_table(seeds: int = 5, steps: int | None = None, datasets=tuple(DATASETS
     these rows inside the stored table at `out`, keeps the others, and records the command under
     "updates".
     """
-    if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
-        raise ValueError(f"seeds must be a positive integer (how many seeds, from 0), got {seeds!r}")
+    _check_seeds(seeds)
     base = get_preset(preset)
     runs = [(m, d, seed, steps, preset) for d in datasets for m in methods for seed in range(seeds)]
     rows = []
@@ -132,6 +132,11 @@ def mode_table(seeds: int = 5, steps: int | None = None, datasets=tuple(DATASETS
     if update:
         table = _merged(load_mode_table(out), table)
     return _stored(table, out)
+
+
+def _check_seeds(seeds) -> None:
+    if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
+        raise ValueError(f"seeds must be a positive integer (how many seeds, from 0), got {seeds!r}")
 
 
 def _parallel(function, runs: list, jobs: int):
@@ -169,8 +174,7 @@ def _stored(table: dict, out: Path | None) -> dict:
 def model_table(seeds: int = 5, budget: int = 3000, models=tuple(baselines.MODELS),
                 out: Path | None = MODEL_TABLE, jobs: int = 1, echo=print) -> dict:  # fmt: skip
     """Notebook 11's head-to-head for seeds 0..seeds-1 (`comparison.run_one`); store and return it."""
-    if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
-        raise ValueError(f"seeds must be a positive integer (how many seeds, from 0), got {seeds!r}")
+    _check_seeds(seeds)
     unknown = [m for m in models if m not in baselines.MODELS]
     if unknown:
         raise ValueError(f"unknown model {unknown[0]!r}; choose from: {', '.join(baselines.MODELS)}")
@@ -190,12 +194,41 @@ def model_table(seeds: int = 5, budget: int = 3000, models=tuple(baselines.MODEL
     return _stored(_stamped(command, settings, rows, jobs), out)
 
 
+def _binary_row(seed: int, budget: int) -> dict:
+    train, test = comparison.digits()
+    bits, _ = comparison.binary_likelihoods(train, test, budget, seed)
+    return {"seed": seed, "budget": budget, "bits": {k: round(v, 4) for k, v in bits.items()}}
+
+
+def binary_table(seeds: int = 5, budget: int = 3000, out: Path | None = BINARY_TABLE, jobs: int = 1,
+                 echo=print) -> dict:  # fmt: skip
+    """Notebook 11's likelihoods of binarised digits (`comparison.binary_likelihoods`: independent
+    pixels, the RBM by AIS, the DBN's bound, a binary MADE) for seeds 0..seeds-1; store and return."""
+    _check_seeds(seeds)
+    rows = []
+    for r in _parallel(_binary_row, [(seed, budget) for seed in range(seeds)], jobs):
+        rows.append(r)
+        if echo:
+            echo(
+                f"seed {r['seed']}: bits per pixel " + ", ".join(f"{k} {v:.4f}" for k, v in r["bits"].items())
+            )
+    command = f"python -m gan_edu.experiments binary_table --seeds {seeds} --budget {budget}"
+    settings = {"budget": budget, "seeds": list(range(seeds)), "rbm": comparison.OPTIONS["rbm"],
+                "dbn": comparison.OPTIONS["dbn"], "ais": {"runs": 100, "betas": 10_000}}  # fmt: skip
+    return _stored(_stamped(command, settings, rows, jobs), out)
+
+
+def summarize_binary(table: dict) -> dict[str, tuple[float, float]]:
+    """{model: (mean, sd) of its bits per pixel over seeds} of a stored binary table."""
+    columns = {k: [r["bits"][k] for r in table["rows"]] for k in table["rows"][0]["bits"]}
+    return {k: (float(np.mean(v)), float(np.std(v))) for k, v in columns.items()}
+
+
 def augmentation(seeds: int = 5, per_class=(10, 50), out: Path | None = AUGMENTATION, jobs: int = 1,
                  echo=print) -> dict:  # fmt: skip
     """Notebook 12's augmentation table: `small_data.augmentation_row` for every training-set size
     and seeds 0..seeds-1; store and return it."""
-    if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
-        raise ValueError(f"seeds must be a positive integer (how many seeds, from 0), got {seeds!r}")
+    _check_seeds(seeds)
     rows = []
     for r in _parallel(
         small_data.augmentation_row, [(n, seed) for n in per_class for seed in range(seeds)], jobs
@@ -285,6 +318,11 @@ def load_mode_table(path: Path = MODE_TABLE) -> dict:
     return _load(path, "mode_table")
 
 
+def load_binary_table(path: Path = BINARY_TABLE) -> dict:
+    """Notebook 11's stored likelihoods of binarised digits, with a clear message if missing or damaged."""
+    return _load(path, "binary_table")
+
+
 def load_augmentation(path: Path = AUGMENTATION) -> dict:
     """The stored augmentation table of notebook 12, with a clear message if missing or damaged."""
     return _load(path, "augmentation")
@@ -368,6 +406,11 @@ def main(argv=None) -> int:
     p.add_argument("--models", nargs="+", default=list(baselines.MODELS), choices=list(baselines.MODELS))
     p.add_argument("--out", type=Path, default=MODEL_TABLE)
     p.add_argument("--jobs", type=int, default=1, help="fits at once, one CPU thread each")
+    p = sub.add_parser("binary_table", help="notebook 11: likelihoods of binarised digits, several seeds")
+    p.add_argument("--seeds", type=int, default=5)
+    p.add_argument("--budget", type=int, default=3000, help="updates per model")
+    p.add_argument("--out", type=Path, default=BINARY_TABLE)
+    p.add_argument("--jobs", type=int, default=1, help="seeds at once, one CPU thread each")
     p = sub.add_parser("augmentation", help="notebook 12: cGAN samples as extra training data, several seeds")
     p.add_argument("--seeds", type=int, default=5)
     p.add_argument(
@@ -378,6 +421,10 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.command == "augmentation":
         augmentation(args.seeds, tuple(args.per_class), out=args.out, jobs=args.jobs)
+        print(f"stored in {args.out}")
+        return 0
+    if args.command == "binary_table":
+        binary_table(args.seeds, args.budget, out=args.out, jobs=args.jobs)
         print(f"stored in {args.out}")
         return 0
     if args.command == "model_table":

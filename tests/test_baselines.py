@@ -197,3 +197,113 @@ def test_a_sampled_bound_is_the_same_on_every_call(fitted, points):
     torch.randn(1000)
     assert np.array_equal(first, vae.log_likelihood(points[:50]))
     assert not np.array_equal(first, vae.log_likelihood(points[:50], seed=1))
+
+
+def _all_states(n: int) -> np.ndarray:
+    return ((np.arange(2**n)[:, None] >> np.arange(n)) & 1).astype(np.float64)
+
+
+def test_an_rbm_normaliser_by_either_layer_and_by_ais():
+    """rbm_log_z sums over the smaller layer; both directions equal the brute-force sum over every
+    (v, h) pair, and AIS (notebook 11's estimate for 64 x 64 units) lands within 0.02 nats of it."""
+    from types import SimpleNamespace
+
+    rng = np.random.default_rng(0)
+    for visible, hidden in ((5, 8), (8, 5)):
+        w, b, c = rng.normal(0, 1, (hidden, visible)), rng.normal(0, 1, visible), rng.normal(0, 1, hidden)
+        rbm = SimpleNamespace(components_=w, intercept_visible_=b, intercept_hidden_=c)
+        v, h = _all_states(visible), _all_states(hidden)
+        energy = (
+            (v @ rbm.intercept_visible_)[:, None]
+            + (h @ rbm.intercept_hidden_)[None]
+            + v @ rbm.components_.T @ h.T
+        )
+        exact = np.logaddexp.reduce(energy.ravel())
+        assert math.isclose(baselines.rbm_log_z(rbm), exact, abs_tol=1e-9)
+        estimate, log_w = baselines.rbm_ais_log_z(rbm, np.zeros(visible), runs=200, betas=2000, seed=1)
+        assert abs(estimate - exact) < 0.02 and log_w.shape == (200,)
+    with pytest.raises(ValueError, match="at least 20 betas"):
+        baselines.rbm_ais_log_z(rbm, np.zeros(visible), betas=10)
+    with pytest.raises(ValueError, match="too many to enumerate"):
+        big = SimpleNamespace(
+            components_=np.zeros((21, 22)), intercept_visible_=np.zeros(22), intercept_hidden_=np.zeros(21)
+        )
+        baselines.rbm_log_z(big, layer_limit=20)
+
+
+def test_binary_likelihoods_of_the_rbm_the_dbn_and_a_binary_made():
+    """On 6 bits (points on a 3-bit grid) every model's probabilities can be summed: the binary MADE
+    sums to 1 exactly, the DBN's bound stays below its exact log P(v), and the RBM's log_prob_bits with
+    AIS's normaliser is its exact one up to AIS's error."""
+    x = toy.get_dataset("ring").sample(400, torch.Generator().manual_seed(0)).numpy()
+    dbn = baselines.make("dbn", bits=3, hidden=6, top=5, gibbs=5).fit(x, 200)
+    states = _all_states(6)
+    made = baselines.make("made", binary=True, width=16).fit(dbn.to_bits(x), 200)
+    assert math.isclose(np.logaddexp.reduce(made.log_likelihood(states)), 0, abs_tol=1e-5)
+    assert set(np.unique(made.sample(50))) <= {0.0, 1.0} and made.evaluations == 6
+    assert abs(dbn.ais_log_z(betas=2000) - baselines.rbm_log_z(dbn.model)) < 0.02
+    assert np.allclose(
+        baselines.RBM.log_prob_bits(dbn, states, dbn.log_z), -dbn.free_energy(states) - dbn.log_z
+    )
+    # the DBN exactly: P(v) = sum_h P(v|h) P_top(h), with h over all 2**6 states of the first hidden layer
+    h, m, t = _all_states(6), dbn.model, dbn.top_model
+    log_z_top = baselines.rbm_log_z(t)
+    log_p_h = (
+        h @ t.intercept_visible_
+        + np.logaddexp(0, h @ t.components_.T + t.intercept_hidden_).sum(1)
+        - log_z_top
+    )
+    logits = h @ m.components_ + m.intercept_visible_
+    log_p_v_h = states @ logits.T - np.logaddexp(0, logits).sum(1)[None]
+    exact = np.logaddexp.reduce(log_p_v_h + log_p_h[None], axis=1)
+    assert math.isclose(np.logaddexp.reduce(exact), 0, abs_tol=1e-9)
+    bound = dbn.log_prob_bits(states, log_z_top, samples=2000)
+    assert (bound <= exact + 0.05).all() and bound.mean() < exact.mean()
+    with pytest.raises(ValueError, match="each 0 or 1"):
+        dbn.log_prob_bits(states + 0.5, log_z_top)
+    with pytest.raises(ValueError, match="must be 0s and 1s"):
+        baselines.make("made", binary=True).fit(x, 2)
+    with pytest.raises(ValueError, match="dequantise=0"):
+        baselines.make("made", binary=True, dequantise=0.1).fit(states, 2)
+
+
+def test_the_comparison_handles_both_image_sizes(tmp_path):
+    """Notebook 11's helpers work for the 8 x 8 digits and the 28 x 28 Fashion-MNIST images alike:
+    rows back to images, one level's width for dequantising and for bits per pixel, and the equal
+    time budget read from the stored rates (with a clear error when they are missing)."""
+    import json
+
+    from gan_edu import comparison
+
+    for side, levels in ((8, 17), (28, 256)):
+        x = torch.linspace(-1, 1, levels)[torch.randint(levels, (5, 1, side, side))]
+        assert comparison.as_images(x.flatten(1)).shape == (5, 1, side, side)
+        noise = comparison.dequantise(x, 0) - x.flatten(1)
+        assert (
+            noise.abs().max() <= comparison.LEVELS[side] / 2
+            and noise.abs().max() > comparison.LEVELS[side] / 3
+        )
+        # a uniform density over [-1, 1]: log2(2 / level) = log2(levels - 1) bits per pixel
+        uniform = np.full(5, side * side * math.log(1 / 2))
+        assert math.isclose(
+            comparison.bits_per_dim(uniform, side * side), math.log2(levels - 1), rel_tol=1e-9
+        )
+    with pytest.raises(ValueError, match="not square images"):
+        comparison.as_images(np.zeros((2, 10)))
+    rates = tmp_path / "rates.json"
+    rates.write_text(json.dumps({"seconds_per_update": {"vae": 0.01, "gan": 0.05}}))
+    assert comparison.fashion_updates(45, rates) == {"vae": 4500, "gan": 900}
+    assert set(comparison.fashion_updates()) == set(comparison.FASHION_OPTIONS)  # the stored rates
+    with pytest.raises(FileNotFoundError, match="bench/fashion_rates.py"):
+        comparison.fashion_updates(45, tmp_path / "missing.json")
+
+
+def test_diffusion_with_clipping_ends_inside_the_pixel_range():
+    """clip=True takes every sampling step through the clean-image guess clipped to [-1, 1]; the
+    last step returns that guess, so samples end inside the range. It needs the data as given."""
+    x = torch.rand(300, 4) * 2 - 1
+    model = baselines.make("diffusion", steps=50, clip=True, standardise=False, width=16).fit(x, 20)
+    s = model.sample(100)
+    assert np.isfinite(s).all() and s.min() >= -1 and s.max() <= 1 and s.std() > 0.05
+    with pytest.raises(ValueError, match="needs standardise=False"):
+        baselines.make("diffusion", clip=True)

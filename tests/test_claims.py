@@ -549,10 +549,11 @@ assert near(mixture4.log_likelihood(held["ring"]).mean(), -0.96)
     )
 
 
-@pytest.mark.cost(200)
+@pytest.mark.cost(620)
 def test_11_gan_vs_others():
     """11_gan_vs_others: the head-to-head table on 8 x 8 digits, the binarised reference, the copy
-    scores, and the exercise solutions."""
+    scores, the latent walks, the likelihoods of binary digits (AIS), the Fashion-MNIST section at
+    equal time, and the exercise solutions."""
     run_notebook_with_checks(
         "11_gan_vs_others.ipynb",
         """
@@ -629,6 +630,47 @@ assert all(r["gan"]["classes_present"] == 10 for r in by_seed)
 assert near(m["vae"]["recall"][0], 0.83) and near(m["flow"]["bpd"][0], 7.3, 0.05)
 assert near(m["dbn"]["frechet"][0], 35, 0.5) and near(m["dbn"]["frechet"][1], 12, 0.5)
 assert max(m, key=lambda n: m[n]["frechet"][1]) == "dbn"                                 # "vary most"
+# "Likelihoods of binary digits": AIS, the four models on the same bits, the five stored seeds
+log_zs = [rbm.ais_log_z(betas=b, seed=s) for s, b in ((0, BETAS), (1, BETAS), (0, 100))]
+assert BETAS == 10_000 and [f"{z:.4f}" for z in sorted(log_zs)][::2] == ["96.6457", "96.6480"]
+assert 0.002 < max(log_zs) - min(log_zs) < 0.003 and 0.003 / (64 * 0.6931) < 0.0001   # "within 0.003 nats"
+b = binary_bits
+shown = {k: f"{v:.3f}" for k, v in b.items()}
+assert shown == {"independent pixels": "0.557", "rbm": "0.417", "dbn": "0.442", "made": "0.430",
+                 "made, training digits": "0.355"}  # fmt: skip
+assert b["rbm"] < b["made"] and max(b["rbm"], b["dbn"], b["made"]) < b["independent pixels"]
+assert f"{binary_samples['binary MADE']['frechet']:.1f}" == "19.1"
+assert binary_samples["binary MADE"]["frechet"] < t["rbm"]["frechet"] < t["dbn"]["frechet"]
+assert stored_bits["rows"][0]["bits"] == {k: round(v, 4) for k, v in b.items()}         # seed 0 is this run
+mb = experiments.summarize_binary(stored_bits)
+assert {k: (f"{m:.3f}", f"{sd:.3f}") for k, (m, sd) in mb.items()} == {
+    "independent pixels": ("0.557", "0.000"), "rbm": ("0.429", "0.007"), "dbn": ("0.449", "0.010"),
+    "made": ("0.426", "0.002"), "made, training digits": ("0.354", "0.002")}  # fmt: skip
+bits_rows = [r["bits"] for r in stored_bits["rows"]]
+assert sum(r["made"] < r["rbm"] for r in bits_rows) == 4 and sum(r["dbn"] > r["rbm"] for r in bits_rows) == 4
+gap = mb["rbm"][0] - mb["made"][0]
+assert gap < mb["rbm"][1] and f"{gap:.3f}" == "0.002" and abs(gap * 64 - 0.15) < 0.01     # "about 0.15 bits"
+# "Fashion-MNIST ... with equal training time": one seed, 45 s of updates each
+assert comparison.FASHION_SECONDS == 45 and F_SAMPLES == 500 and len(f_train) == 10000 and len(f_test) == 2000
+assert updates == {"made": 930, "flow": 620, "vae": 4400, "diffusion": 3730, "gan": 870}
+assert sorted(updates, key=updates.get)[:2] == ["flow", "gan"]                 # "fewer than all but the flow"
+f = f_table
+assert near(f["gan"]["frechet"], 20.1, 0.05) and near(f["flow"]["frechet"], 34.1, 0.05)
+assert near(f["vae"]["frechet"], 37.5, 0.05) and near(f["made"]["frechet"], 47.0, 0.05)
+assert near(f["diffusion"]["frechet"], 115, 0.5)
+assert min(f, key=lambda n: f[n]["frechet"]) == "real (training images)"
+assert f["gan"]["classes_present"] == 9
+assert min(f[n]["classes_present"] for n in ("made", "flow", "vae", "diffusion")) == 2
+assert max(f[n]["classes_present"] for n in ("made", "flow", "vae", "diffusion")) == 5
+assert near(f["real (training images)"]["frechet"], 0.32) and near(f["gan"]["recall"], 0.10)
+assert max(f[n]["recall"] for n in comparison.FASHION_OPTIONS) == f["gan"]["recall"]
+assert near(f["made"]["bpd"], 4.70) and near(f["vae"]["bpd"], 5.14) and near(f["flow"]["bpd"], 5.19)
+assert sorted(n for n in f if f[n].get("bpd") is not None) == ["flow", "made", "vae"]
+imaging = ("made", "flow", "vae", "gan")
+assert max(imaging, key=lambda n: f[n]["frechet"]) == "made"
+assert min(imaging, key=lambda n: f[n]["frechet"]) == "gan"
+assert [f[n]["passes"] for n in ("gan", "vae", "flow", "made", "diffusion")] == [1, 1, 1, 784, 1000]
+assert near(losses[:100].mean().item(), 0.95, 0.005) and near(losses[-100:].mean().item(), 0.74, 0.005)
 """,
     )
 

@@ -131,3 +131,23 @@ def test_stored_model_table_is_complete():
     assert {(r["model"], r["seed"]) for r in table["rows"]} == {
         (m, s) for m in experiments.baselines.MODELS for s in range(5)
     }
+
+
+def test_binary_table_round_trip(tmp_path):
+    """Notebook 11's likelihoods of binary digits in miniature: one row per seed with every model's
+    bits per pixel, its command, the summary, and a clear error for a bad request."""
+    out = tmp_path / "b.json"
+    table = experiments.binary_table(seeds=1, budget=3, out=out, echo=None)
+    assert table["command"] == "python -m gan_edu.experiments binary_table --seeds 1 --budget 3"
+    bits = table["rows"][0]["bits"]
+    assert set(bits) == {"independent pixels", "rbm", "dbn", "made", "made, training digits"}
+    assert all(0 < b < 1.5 for b in bits.values())  # bits per binary pixel: around 1 or less
+    assert experiments.load_binary_table(out) == json.loads(json.dumps(table))
+    assert experiments.summarize_binary(table)["rbm"] == (bits["rbm"], 0.0)
+    with pytest.raises(ValueError, match="seeds must be a positive integer"):
+        experiments.binary_table(seeds=0, out=None, echo=None)
+
+
+def test_stored_binary_table_is_complete():
+    table = experiments.load_binary_table()
+    assert table["settings"]["budget"] == 3000 and [r["seed"] for r in table["rows"]] == [0, 1, 2, 3, 4]
