@@ -663,6 +663,7 @@ assert f["gan"]["classes_present"] == 9
 assert min(f[n]["classes_present"] for n in ("made", "flow", "vae", "diffusion")) == 2
 assert max(f[n]["classes_present"] for n in ("made", "flow", "vae", "diffusion")) == 5
 assert near(f["real (training images)"]["frechet"], 0.32) and near(f["gan"]["recall"], 0.10)
+assert near(f["gan"]["confident"], 0.29) and near(f["real (training images)"]["confident"], 0.79)
 assert max(f[n]["recall"] for n in comparison.FASHION_OPTIONS) == f["gan"]["recall"]
 assert near(f["made"]["bpd"], 4.70) and near(f["vae"]["bpd"], 5.14) and near(f["flow"]["bpd"], 5.19)
 assert sorted(n for n in f if f[n].get("bpd") is not None) == ["flow", "made", "vae"]
