@@ -18,8 +18,8 @@ DURATIONS ?= 15
 help:
 	@echo "make lab     set up .venv (first time) and open the course in JupyterLab"
 	@echo "make lab-zh  the same, with JupyterLab's interface in Chinese (installs the language pack)"
-	@echo "make test    set up .venv (first time) and run lint, unit, browser and notebook (quick mode) tests"
-	@echo "make unit    only the unit and browser tests;  make notebooks: only the notebooks in quick mode"
+	@echo "make test    set up .venv (first time) and run lint, unit and browser tests (these run every notebook)"
+	@echo "make unit    only the unit and browser tests;  make notebooks: the notebooks in quick mode, cell by cell"
 	@echo "make claims  check every number the notebooks state, at full budget"
 	@echo "make book    run every notebook (full budget; QUICK=1 for quick mode) into a static site, build/book/html"
 	@echo "make present NB=04_live_lab  a notebook as live slides in the browser (widgets work; Voila + reveal.js)"
@@ -57,7 +57,10 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: setup lint unit notebooks
+# Every notebook runs top to bottom in quick mode inside `make unit`: tests/test_book.py builds the
+# course's site from them and fails, naming the notebook and the cell, if one cell fails. `make
+# notebooks` runs them again with nbval, cell by cell: useful while writing one, not needed twice in CI.
+test: setup lint unit
 
 unit: setup
 	@echo ">> unit and browser tests"

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import functools
 
+import numpy as np
 import torch
 from torch import nn
 
 from . import images, metrics
 
+N_CLASSES = 10  # both image sets (Fashion-MNIST, digits) have ten classes
 FEATURES = 128  # the penultimate layer's width: what Fréchet distance and precision/recall compare
 WEIGHTS = {"fashion_mnist": "evaluator.pt", "digits": "evaluator_digits.pt"}  # files in data/
 SIZES = {28: "fashion_mnist", 8: "digits"}  # image side -> the dataset whose evaluator judges it
@@ -120,6 +122,18 @@ def class_stats(x: torch.Tensor) -> dict:
     _check_images(x)
     net = load(SIZES[x.shape[2]])
     return metrics.class_stats(torch.softmax(net.head(net.features(x.cpu())), dim=1))
+
+
+@torch.no_grad()
+def class_accuracy(x: torch.Tensor, asked: torch.Tensor) -> np.ndarray:
+    """For each class c: the share of the images drawn for c (where `asked` == c) that the evaluator
+    names c. The class accuracy of a conditional G (notebook 09); NaN for a class never asked."""
+    _check_images(x)
+    asked = torch.as_tensor(asked)
+    if asked.shape != (len(x),):
+        raise ValueError(f"asked must hold one class per image, shape ({len(x)},), not {tuple(asked.shape)}")
+    named = load(SIZES[x.shape[2]]).probabilities(x.cpu()).argmax(1)
+    return np.array([(named[asked == c] == c).float().mean().item() for c in range(N_CLASSES)])
 
 
 def summary(r: dict) -> str:

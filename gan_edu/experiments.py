@@ -1,9 +1,10 @@
-"""Multi-seed experiments too long for a student to wait for; their stored results feed notebooks 06 and 11.
+"""Multi-seed experiments too long for a student to wait for; stored results for notebooks 06, 09, 11, 12.
 
     python -m gan_edu.experiments mode_table                 # the full table (see results/)
     python -m gan_edu.experiments mode_table --seeds 1 --steps 100 --out /tmp/t.json   # a smoke run
     python -m gan_edu.experiments model_table --jobs 2       # notebook 11's head-to-head, 5 seeds
     python -m gan_edu.experiments augmentation --jobs 2      # notebook 12's augmentation table, 5 seeds
+    python -m gan_edu.experiments class_accuracy --jobs 2    # notebook 09's projection cGAN, 3 seeds
 
 Each run trains one remedy on one dataset with one seed, at the budget a student gets, and
 measures it with the VEEGAN/PacGAN definitions (`gan_edu.metrics`). The stored JSON carries the
@@ -24,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from . import baselines, comparison, small_data
+from . import baselines, comparison, conditional, evaluator, small_data
 from .metrics import mode_report
 from .presets import get_preset
 from .train import GANTrainer
@@ -34,6 +35,7 @@ MODE_TABLE = RESULTS / "mode_table.json"
 MODEL_TABLE = RESULTS / "model_table.json"
 BINARY_TABLE = RESULTS / "binary_table.json"
 AUGMENTATION = RESULTS / "augmentation.json"
+CLASS_ACCURACY = RESULTS / "class_accuracy.json"
 
 #: Each remedy as changes to the collapsing preset (notebook 06 explains each one).
 METHODS = {
@@ -247,6 +249,41 @@ def augmentation(seeds: int = 5, per_class=(10, 50), out: Path | None = AUGMENTA
     return _stored(_stamped(command, settings, rows, jobs), out)
 
 
+def class_accuracy_row(preset: str, seed: int, steps: int | None = None) -> dict:
+    """A conditional preset trained from `seed`; the share of 1,000 samples (100 asked of each class)
+    that the evaluator names as the class asked, overall and per class (notebook 09, section 3)."""
+    config = get_preset(preset).config
+    if config.condition != "class":
+        raise ValueError(f"preset {preset!r} is not class-conditional (condition={config.condition!r})")
+    trainer = GANTrainer(config, seed=seed)
+    trainer.run(get_preset(preset).steps if steps is None else steps, progress=False)
+    asked = torch.arange(1000) % 10
+    per_class = evaluator.class_accuracy(trainer.sample(1000, code=conditional.class_code(asked)), asked)
+    accuracy, per_class = round(float(per_class.mean()), 4), [round(float(a), 4) for a in per_class]
+    return {
+        "preset": preset,
+        "seed": seed,
+        "steps": trainer.step_count,
+        "accuracy": accuracy,
+        "per_class": per_class,
+    }
+
+
+def class_accuracy(seeds: int = 3, preset: str = "cgan_projection_fashion", steps: int | None = None,
+                   out: Path | None = CLASS_ACCURACY, jobs: int = 1, echo=print) -> dict:  # fmt: skip
+    """Notebook 09's exercise 4: the class accuracy of `preset` for seeds 0..seeds-1; store and return."""
+    _check_seeds(seeds)
+    rows = []
+    for r in _parallel(class_accuracy_row, [(preset, seed, steps) for seed in range(seeds)], jobs):
+        rows.append(r)
+        if echo:
+            echo(f"{preset} seed {r['seed']}, {r['steps']} steps: class accuracy {r['accuracy']:.1%}")
+    command = f"python -m gan_edu.experiments class_accuracy --seeds {seeds} --preset {preset}"
+    command += f" --steps {steps}" if steps is not None else ""
+    settings = {"seeds": list(range(seeds)), "preset": preset, "steps": rows[0]["steps"], "samples": 1000}
+    return _stored(_stamped(command, settings, rows, jobs), out)
+
+
 def summarize_augmentation(table: dict) -> dict[int, dict]:
     """{per_class: {"real" / share / "classic" / "purity": (mean, sd) over seeds, "gain": how many
     seeds each share beat real-only}} of a stored augmentation table."""
@@ -326,6 +363,11 @@ def load_binary_table(path: Path = BINARY_TABLE) -> dict:
 def load_augmentation(path: Path = AUGMENTATION) -> dict:
     """The stored augmentation table of notebook 12, with a clear message if missing or damaged."""
     return _load(path, "augmentation")
+
+
+def load_class_accuracy(path: Path = CLASS_ACCURACY) -> dict:
+    """Notebook 09's stored class accuracies over seeds, with a clear message if missing or damaged."""
+    return _load(path, "class_accuracy")
 
 
 def load_model_table(path: Path = MODEL_TABLE) -> dict:
@@ -418,7 +460,19 @@ def main(argv=None) -> int:
     )
     p.add_argument("--out", type=Path, default=AUGMENTATION)
     p.add_argument("--jobs", type=int, default=1, help="rows at once, one CPU thread each")
+    p = sub.add_parser(
+        "class_accuracy", help="notebook 09: a conditional preset's class accuracy, several seeds"
+    )
+    p.add_argument("--seeds", type=int, default=3)
+    p.add_argument("--preset", default="cgan_projection_fashion", help="a class-conditional preset")
+    p.add_argument("--steps", type=int, default=None, help="training steps (default: the preset's)")
+    p.add_argument("--out", type=Path, default=CLASS_ACCURACY)
+    p.add_argument("--jobs", type=int, default=1, help="seeds at once, one CPU thread each")
     args = parser.parse_args(argv)
+    if args.command == "class_accuracy":
+        class_accuracy(args.seeds, args.preset, args.steps, out=args.out, jobs=args.jobs)
+        print(f"stored in {args.out}")
+        return 0
     if args.command == "augmentation":
         augmentation(args.seeds, tuple(args.per_class), out=args.out, jobs=args.jobs)
         print(f"stored in {args.out}")

@@ -65,6 +65,20 @@ def test_widgets_become_stills_of_their_last_state():
     assert book.render_widget("gone", state) == "<em>(widget not saved)</em>"
 
 
+def test_a_failing_notebook_is_named_and_no_site_is_built(tmp_path, monkeypatch, capsys):
+    (tmp_path / "notebooks").mkdir()
+    broken = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 / 0")])
+    nbformat.write(broken, tmp_path / "notebooks" / "99_broken.ipynb")
+    monkeypatch.setattr(book, "NOTEBOOKS", tmp_path / "notebooks")
+    monkeypatch.setattr(book, "notebooks", lambda: ["99_broken.ipynb"])
+    monkeypatch.setattr(sys, "argv", ["book.py", "--quick", "--out", str(tmp_path / "out"), "--jobs", "1"])
+    monkeypatch.setenv("GAN_EDU_THREADS", "1"), monkeypatch.setenv("GAN_EDU_QUICK", "1")  # main() sets both
+    assert book.main() == 1
+    error = capsys.readouterr().err
+    assert "99_broken.ipynb failed; the site was not built" in error and "ZeroDivisionError" in error
+    assert not (tmp_path / "out" / "html").exists()
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """The whole course built in quick mode, once for the tests below (about 3 minutes on 2 cores)."""

@@ -148,6 +148,30 @@ def test_binary_table_round_trip(tmp_path):
         experiments.binary_table(seeds=0, out=None, echo=None)
 
 
+def test_class_accuracy_round_trip(tmp_path):
+    """Notebook 09's stored seeds in miniature: one row per seed, its command, clear errors."""
+    out = tmp_path / "c.json"
+    table = experiments.class_accuracy(seeds=1, steps=2, out=out, echo=None)
+    assert table["command"] == (
+        "python -m gan_edu.experiments class_accuracy --seeds 1 --preset cgan_projection_fashion --steps 2"
+    )
+    row = table["rows"][0]
+    assert row["steps"] == 2 and len(row["per_class"]) == 10 and 0 <= row["accuracy"] <= 1
+    assert row["accuracy"] == pytest.approx(sum(row["per_class"]) / 10, abs=1e-4)
+    assert experiments.load_class_accuracy(out) == json.loads(json.dumps(table))
+    with pytest.raises(ValueError, match="not class-conditional"):
+        experiments.class_accuracy(seeds=1, preset="dcgan_fashion", steps=1, out=None, echo=None)
+    with pytest.raises(FileNotFoundError, match="experiments class_accuracy"):
+        experiments.load_class_accuracy(tmp_path / "missing.json")
+
+
+def test_stored_class_accuracy_is_complete():
+    table = experiments.load_class_accuracy()
+    assert table["settings"] == {"seeds": [0, 1, 2], "preset": "cgan_projection_fashion", "steps": 3000,
+                                 "samples": 1000}  # fmt: skip
+    assert [r["seed"] for r in table["rows"]] == [0, 1, 2]
+
+
 def test_stored_binary_table_is_complete():
     table = experiments.load_binary_table()
     assert table["settings"]["budget"] == 3000 and [r["seed"] for r in table["rows"]] == [0, 1, 2, 3, 4]

@@ -41,8 +41,8 @@ def test_release_removes_our_answers_and_keeps_the_checks(course):
 
 
 # nbgrader runs the whole notebook in quick mode: three of the quickest here (6-10 s each). The others'
-# answers are run by `make notebooks` (a passing check cell is full marks) and their unanswered
-# stubs by tests/test_selfcheck.py.
+# answers run with every notebook in `make test` (tests/test_book.py; a passing check cell is full
+# marks) and their unanswered stubs in tests/test_selfcheck.py.
 @pytest.mark.parametrize("index", [1, 2, 3])  # 02, 03, 05
 def test_autograde_gives_full_marks_when_solved_and_zero_when_not(course, index):
     work, released = course

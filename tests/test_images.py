@@ -155,6 +155,18 @@ def test_our_frechet_distance_agrees_with_torchmetrics_fid_on_the_evaluator_feat
         assert ours == pytest.approx(fid.compute().item(), rel=1e-3, abs=1e-3)
 
 
+def test_class_accuracy_of_real_images_is_the_evaluators_accuracy_per_class(real_sets):
+    _, _, train = real_sets
+    x, y = train.images[:1000], train.labels[:1000]
+    per_class = evaluator.class_accuracy(x, y)
+    named = evaluator.load().probabilities(x).argmax(1)
+    assert per_class.shape == (10,) and per_class[1] > 0.9  # trousers are easy
+    assert per_class[6] == pytest.approx((named[y == 6] == 6).float().mean().item())
+    assert evaluator.class_accuracy(x, (y + 1) % 10).max() < 0.3  # asked for the wrong class: rarely named
+    with pytest.raises(ValueError, match=r"one class per image, shape \(1000,\)"):
+        evaluator.class_accuracy(x, y[:10])
+
+
 def test_evaluator_refuses_wrong_images_clearly():
     with pytest.raises(ValueError, match=r"\(N, 1, 28, 28\) or digits \(N, 1, 8, 8\)"):
         evaluator.load().features(torch.zeros(4, 1, 16, 16))

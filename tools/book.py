@@ -22,7 +22,7 @@ import shutil
 import subprocess
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import nbformat
@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from links import ROOT, binder_url, notebooks  # noqa: E402
 
 BUILD = ROOT / "build" / "book"
+NOTEBOOKS = ROOT / "notebooks"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 CONTROLS = {
@@ -54,9 +55,9 @@ def execute(name: str, build: Path, timeout: int) -> tuple[str, float]:
 
     start = time.perf_counter()
     for attempt in (1, 2):
-        nb = nbformat.read(ROOT / "notebooks" / name, as_version=4)
+        nb = nbformat.read(NOTEBOOKS / name, as_version=4)
         client = NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=True,
-                                resources={"metadata": {"path": str(ROOT / "notebooks")}})  # fmt: skip
+                                resources={"metadata": {"path": str(NOTEBOOKS)}})  # fmt: skip
         try:
             client.execute()
             break
@@ -197,12 +198,14 @@ def main() -> int:
     print(f">> running {len(chosen)} notebooks ({'quick' if args.quick else 'full budget'}), "
           f"{args.jobs} at a time")  # fmt: skip
     with ProcessPoolExecutor(args.jobs) as pool:
-        jobs = [pool.submit(execute, nb, BUILD, args.timeout) for nb in chosen]
-        for job in jobs:
+        # the image notebooks (the later ones) take longest: started first, the kernels finish together
+        jobs = {pool.submit(execute, nb, BUILD, args.timeout): nb for nb in reversed(chosen)}
+        for job in as_completed(jobs):
             try:
                 name, seconds = job.result()
             except Exception as error:  # a failing cell: say which notebook, keep nothing half-built
-                print(f"!! a notebook failed; the site was not built.\n{error}", file=sys.stderr)
+                print(f"!! {jobs[job]} failed; the site was not built.\n{error}", file=sys.stderr)
+                pool.shutdown(cancel_futures=True)  # the notebooks not yet started are not run
                 return 1
             print(f"   {name}: {seconds:.0f} s")
     html_dir = BUILD / "html"
