@@ -605,9 +605,16 @@ def rbm_ais_log_z(
     return float(log_z_base + np.logaddexp.reduce(log_w) - np.log(runs)), log_w
 
 
+def bit_frequencies(v: np.ndarray) -> np.ndarray:
+    """How often each bit is on in the rows of v, with half a count added to "on" and to "off" (the
+    Krichevsky-Trofimov estimate), so never exactly 0 or 1: the model of independent bits that AIS
+    starts from, and notebook 11's reference for binary likelihoods."""
+    return (np.asarray(v).sum(0) + 0.5) / (len(v) + 1)
+
+
 def _base_logits(v: np.ndarray) -> np.ndarray:
-    """Logits of each bit's frequency in v, kept off 0 and 1: AIS's base model."""
-    p = (v.sum(0) + 0.5) / (len(v) + 1)
+    """Logits of `bit_frequencies(v)`: AIS's base model."""
+    p = bit_frequencies(v)
     return np.log(p / (1 - p))
 
 

@@ -155,7 +155,7 @@ def binary_likelihoods(train, test, budget: int, seed: int = 0, rbm=None, dbn=No
     dbn = dbn or fit("dbn", train, budget, seed)
     bits_train, bits_test = (rbm.to_bits(x.flatten(1).numpy()) for x in (train, test))
     made = baselines.make("made", binary=True, seed=seed).fit(bits_train, budget)
-    p = (bits_train.sum(0) + 1) / (len(bits_train) + 2)  # each pixel's frequency, never exactly 0 or 1
+    p = baselines.bit_frequencies(bits_train)  # each pixel's training frequency: AIS's base model too
     log_lik = {
         "independent pixels": bits_test @ np.log(p) + (1 - bits_test) @ np.log1p(-p),
         "rbm": rbm.log_prob_bits(bits_test, rbm.ais_log_z(betas=betas, seed=seed)),
@@ -169,15 +169,9 @@ def binary_likelihoods(train, test, budget: int, seed: int = 0, rbm=None, dbn=No
 def format_table(table: dict) -> str:
     """Rows of `row`/`measure` results as the aligned text table notebook 11 prints ("—" where a
     model has no likelihood, or a row no copy score or costs)."""
-    head = (
-        ("model", 22),
-        ("bits/dim", 8),
-        ("Fréchet", 7),
-        ("prec", 5),
-        ("recall", 6),
-        ("dens", 5),
-    )
-    head += ("cover", 5), ("confid", 6), ("cls", 3), ("copy", 5), ("fit s", 5), ("smpl s", 6), ("passes", 6)
+    head = (("model", 22), ("bits/dim", 8), ("Fréchet", 7), ("prec", 5), ("recall", 6), ("dens", 5),
+            ("cover", 5), ("confid", 6), ("cls", 3), ("copy", 5), ("fit s", 5), ("smpl s", 6),
+            ("passes", 6))  # fmt: skip
     lines = [" ".join(f"{h:{'<' if w == 22 else '>'}{w}s}" for h, w in head)]
     for name, r in table.items():
         bpd = "—" if r.get("bpd") is None else f"{r['bpd']:.2f}"

@@ -203,6 +203,11 @@ def _all_states(n: int) -> np.ndarray:
     return ((np.arange(2**n)[:, None] >> np.arange(n)) & 1).astype(np.float64)
 
 
+def test_bit_frequencies_add_half_a_count_to_each_outcome():
+    v = np.array([[0, 1, 1], [0, 1, 0]])
+    assert np.allclose(baselines.bit_frequencies(v), [0.5 / 3, 2.5 / 3, 1.5 / 3])
+
+
 def test_an_rbm_normaliser_by_either_layer_and_by_ais():
     """rbm_log_z sums over the smaller layer; both directions equal the brute-force sum over every
     (v, h) pair, and AIS (notebook 11's estimate for 64 x 64 units) lands within 0.02 nats of it."""

@@ -81,7 +81,8 @@ def test_a_failing_notebook_is_named_and_no_site_is_built(tmp_path, monkeypatch,
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    """The whole course built in quick mode, once for the tests below (about 3 minutes on 2 cores)."""
+    """The whole course built in quick mode, once for the tests below (about 4 minutes on 2 cores).
+    This is also where `make test` runs every notebook top to bottom."""
     out = tmp_path_factory.mktemp("book")
     command = [
         sys.executable,
