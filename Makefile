@@ -58,7 +58,8 @@ lint: setup
 	$(VENV)/bin/ruff format --check .
 
 # Every notebook runs top to bottom in quick mode inside `make unit`: tests/test_book.py builds the
-# course's site from them and fails, naming the notebook and the cell, if one cell fails. `make
+# course's site from them and fails, naming the notebook and the cell, if one cell fails. The build
+# runs at low CPU priority beside the other tests (tests/conftest.py), on the core they leave idle. `make
 # notebooks` runs them again with nbval, cell by cell: useful while writing one, not needed twice in CI.
 test: setup lint unit
 

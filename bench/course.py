@@ -19,7 +19,8 @@ import time
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
+
+from gan_edu import notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,9 +36,7 @@ def measure(path: Path, quick: bool) -> tuple[float, float]:
     os.environ["GAN_EDU_QUICK"] = "1" if quick else "0"
     os.environ["GAN_EDU_THREADS"] = "1"
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(
-        nb, timeout=1800, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
-    )
+    client = notebook.client(nb, 1800)
     peak = [0.0]
     with client.setup_kernel():
         pid = client.km.provisioner.process.pid

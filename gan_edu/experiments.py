@@ -5,6 +5,7 @@
     python -m gan_edu.experiments model_table --jobs 2       # notebook 11's head-to-head, 5 seeds
     python -m gan_edu.experiments augmentation --jobs 2      # notebook 12's augmentation table, 5 seeds
     python -m gan_edu.experiments class_accuracy --jobs 2    # notebook 09's projection cGAN, 3 seeds
+    python -m gan_edu.experiments exercises --jobs 2         # the long exercises of 01, 11 and 12
 
 Each run trains one remedy on one dataset with one seed, at the budget a student gets, and
 measures it with the VEEGAN/PacGAN definitions (`gan_edu.metrics`). The stored JSON carries the
@@ -25,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from . import baselines, comparison, conditional, evaluator, small_data
+from . import baselines, comparison, conditional, evaluator, images, small_data
 from .metrics import mode_report
 from .presets import get_preset
 from .train import GANTrainer
@@ -36,6 +37,7 @@ MODEL_TABLE = RESULTS / "model_table.json"
 BINARY_TABLE = RESULTS / "binary_table.json"
 AUGMENTATION = RESULTS / "augmentation.json"
 CLASS_ACCURACY = RESULTS / "class_accuracy.json"
+EXERCISES = RESULTS / "exercises.json"
 
 #: Each remedy as changes to the collapsing preset (notebook 06 explains each one).
 METHODS = {
@@ -284,6 +286,60 @@ def class_accuracy(seeds: int = 3, preset: str = "cgan_projection_fashion", step
     return _stored(_stamped(command, settings, rows, jobs), out)
 
 
+def exercise_row(
+    name: str, budget: int = 3000, classifier_steps: int = 3 * small_data.CLASSIFIER_STEPS
+) -> dict:
+    """The answer to one exercise that trains for a minute, as its notebook's solution states it:
+    "ring" and "digits", the diffusion model with 10 x `budget` updates (01's exercise 1: its
+    high-quality share; 11's exercise 1: its Fréchet distance); "classifiers", 12's exercise 3: the
+    real-only and the classic-augmentation classifiers trained for `classifier_steps` batches."""
+    if name == "ring":
+        from .metrics import mode_stats
+        from .toy import get_dataset
+
+        ring = get_dataset("ring")
+        points = ring.sample(2000, torch.Generator().manual_seed(0)).numpy()  # notebook 01's train["ring"]
+        model = baselines.make("diffusion").fit(points, 10 * budget)
+        value = {"high_quality": mode_stats(model.sample(1000, seed=1), ring.modes, ring.std)["high_quality"]}
+    elif name == "digits":
+        train, test = comparison.digits()
+        model = comparison.fit("diffusion", train, 10 * budget)
+        value = {"frechet": comparison.row("diffusion", model, train, test)[1]["frechet"]}
+    elif name == "classifiers":
+        real, test = small_data.few(10, seed=0), images.load_fashion_mnist("test")  # notebook 12's live run
+        value = {}
+        for key, extra in {"real": {}, "classic": {"classic": True}}.items():
+            net = small_data.train_classifier(real, seed=0, steps=classifier_steps, **extra)
+            value[key] = small_data.accuracy(net, test)
+    else:
+        raise ValueError(f"no stored exercise {name!r}: choose from {EXERCISE_NAMES}")
+    updates = classifier_steps if name == "classifiers" else 10 * budget
+    return {"exercise": name, "updates": updates} | {k: round(float(v), 4) for k, v in value.items()}
+
+
+EXERCISE_NAMES = ("ring", "digits", "classifiers")
+
+
+def exercises(budget: int = 3000, classifier_steps: int = 3 * small_data.CLASSIFIER_STEPS,
+              out: Path | None = EXERCISES, jobs: int = 1, echo=print) -> dict:  # fmt: skip
+    """The answers of the exercises of notebooks 01, 11 and 12 that train for a minute or more;
+    their solutions quote them, and `make claims` checks the quotes against this file."""
+    rows = []
+    for r in _parallel(exercise_row, [(name, budget, classifier_steps) for name in EXERCISE_NAMES], jobs):
+        rows.append(r)
+        if echo:
+            echo(", ".join(f"{k} {v}" for k, v in r.items()))
+    command = "python -m gan_edu.experiments exercises"
+    command += f" --budget {budget}" if budget != 3000 else ""
+    command += (
+        f" --classifier-steps {classifier_steps}"
+        if classifier_steps != 3 * small_data.CLASSIFIER_STEPS
+        else ""
+    )
+    settings = {"budget": budget, "classifier_steps": classifier_steps}
+    return _stored(_stamped(command, settings, rows, jobs), out)
+
+
 def summarize_augmentation(table: dict) -> dict[int, dict]:
     """{per_class: {"real" / share / "classic" / "purity": (mean, sd) over seeds, "gain": how many
     seeds each share beat real-only}} of a stored augmentation table."""
@@ -368,6 +424,11 @@ def load_augmentation(path: Path = AUGMENTATION) -> dict:
 def load_class_accuracy(path: Path = CLASS_ACCURACY) -> dict:
     """Notebook 09's stored class accuracies over seeds, with a clear message if missing or damaged."""
     return _load(path, "class_accuracy")
+
+
+def load_exercises(path: Path = EXERCISES) -> dict:
+    """The stored answers of the long exercises ({name: row}), with a clear message if missing or damaged."""
+    return {row["exercise"]: row for row in _load(path, "exercises")["rows"]}
 
 
 def load_model_table(path: Path = MODEL_TABLE) -> dict:
@@ -468,7 +529,18 @@ def main(argv=None) -> int:
     p.add_argument("--steps", type=int, default=None, help="training steps (default: the preset's)")
     p.add_argument("--out", type=Path, default=CLASS_ACCURACY)
     p.add_argument("--jobs", type=int, default=1, help="seeds at once, one CPU thread each")
+    p = sub.add_parser("exercises", help="the answers of the long exercises of notebooks 01, 11 and 12")
+    p.add_argument(
+        "--budget", type=int, default=3000, help="the notebooks' budget (the diffusion models get 10x)"
+    )
+    p.add_argument("--classifier-steps", type=int, default=3 * small_data.CLASSIFIER_STEPS)
+    p.add_argument("--out", type=Path, default=EXERCISES)
+    p.add_argument("--jobs", type=int, default=1, help="exercises at once, one CPU thread each")
     args = parser.parse_args(argv)
+    if args.command == "exercises":
+        exercises(args.budget, args.classifier_steps, out=args.out, jobs=args.jobs)
+        print(f"stored in {args.out}")
+        return 0
     if args.command == "class_accuracy":
         class_accuracy(args.seeds, args.preset, args.steps, out=args.out, jobs=args.jobs)
         print(f"stored in {args.out}")

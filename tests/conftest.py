@@ -1,9 +1,17 @@
 import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 import torch
 
 os.environ.setdefault("GAN_EDU_DEVICE", "cpu")  # unit tests are CPU-only and deterministic
+ROOT = Path(__file__).resolve().parents[1]
+BOOK: dict = {}  # the quick-mode site of tests/test_book.py, built in the background (see `site`)
 
 
 @pytest.fixture(autouse=True)
@@ -19,7 +27,11 @@ def _cost(item) -> float:
 def pytest_collection_modifyitems(config, items):
     """Claims run costliest first (a class of tests that share a trained run counts as one unit, as
     `--dist loadscope` sends it to one worker), so that the workers finish together instead of one
-    starting the longest claim last. Other tests keep their order."""
+    starting the longest claim last. Other tests keep their order, except that the tests of the
+    site run last: the site is built in the background meanwhile."""
+    if any("site" in getattr(item, "fixturenames", ()) for item in items):
+        items.sort(key=lambda item: "site" in getattr(item, "fixturenames", ()))  # stable
+        _start_book()
     if not any(item.get_closest_marker("cost") for item in items):
         return
     unit_cost: dict[str, float] = {}
@@ -48,3 +60,45 @@ def pytest_xdist_make_scheduler(config, log):
             return "::".join(parts[:2])
 
     return ClassOrTest(config, log)
+
+
+def _start_book() -> None:
+    """Run tools/book.py (every notebook in quick mode, then the site) at the lowest CPU priority
+    while the other tests run: they keep their speed (their waits in a browser are timed), and the
+    book uses the core they leave idle. This is where `make test` runs every notebook."""
+    folder = Path(tempfile.mkdtemp(prefix="gan-edu-book-"))
+    command = [
+        sys.executable,
+        str(ROOT / "tools" / "book.py"),
+        "--quick",
+        "--out",
+        str(folder / "site"),
+        "--jobs",
+        "2",
+        "--timeout",
+        "300",
+    ]  # fmt: skip  (the slowest quick cell: about 40 s alone)
+    with open(folder / "build.log", "w") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+                                   preexec_fn=lambda: os.nice(19), start_new_session=True)  # fmt: skip
+    BOOK.update(process=process, folder=folder)
+
+
+@pytest.fixture(scope="session")
+def site():
+    """The whole course built in quick mode by tools/book.py: waits for the background build."""
+    if not BOOK:
+        pytest.fail("the site's build was not started: `site` is meant for the tests of tests/test_book.py")
+    returncode = BOOK["process"].wait()
+    log = (BOOK["folder"] / "build.log").read_text()
+    assert returncode == 0, log[-6000:]
+    return BOOK["folder"] / "site"
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Stop a build still running (tests interrupted or failed early) and remove its folder."""
+    if BOOK:
+        if BOOK["process"].poll() is None:
+            os.killpg(BOOK["process"].pid, signal.SIGTERM)
+            BOOK["process"].wait()
+        shutil.rmtree(BOOK["folder"], ignore_errors=True)

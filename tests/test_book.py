@@ -2,7 +2,6 @@
 
 import base64
 import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -79,27 +78,6 @@ def test_a_failing_notebook_is_named_and_no_site_is_built(tmp_path, monkeypatch,
     assert not (tmp_path / "out" / "html").exists()
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """The whole course built in quick mode, once for the tests below (about 4 minutes on 2 cores).
-    This is also where `make test` runs every notebook top to bottom."""
-    out = tmp_path_factory.mktemp("book")
-    command = [
-        sys.executable,
-        str(ROOT / "tools" / "book.py"),
-        "--quick",
-        "--out",
-        str(out),
-        "--jobs",
-        "2",
-        "--timeout",
-        "300",
-    ]
-    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return out
-
-
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_every_notebook_has_a_page_with_its_figures(site, name):
     page = (site / "html" / "notebooks" / name.replace(".ipynb", ".html")).read_text()
@@ -130,3 +108,25 @@ def test_the_course_map_links_every_page_and_the_launch_buttons_follow_the_setti
     page = (site / "html" / "notebooks" / "09_conditional.html").read_text()
     owner, repo = links.repository()
     assert f"mybinder.org/v2/gh/{owner}/{repo}/HEAD?urlpath=lab/tree/notebooks/09_conditional.ipynb" in page
+
+
+def test_the_course_client_reads_replies_in_polls_and_still_times_out():
+    """gan_edu.notebook.client, which every notebook runner uses: the reply to a cell longer than one
+    poll is read (sync and async paths), and a cell past its timeout still fails, at that timeout."""
+    import time
+
+    from nbclient.exceptions import CellTimeoutError
+
+    from gan_edu import notebook
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import time; time.sleep(2.5); 'slept'")])
+    runner = notebook.client(nb, 20)
+    with runner.setup_kernel():  # bench/course.py's way: cell by cell
+        assert "_poll_in_steps" in runner.kc.shell_channel.get_msg.__qualname__
+        runner.execute_cell(nb.cells[0], 0)
+    assert nb.cells[0].outputs[0]["data"]["text/plain"] == "'slept'"
+    slow = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import time; time.sleep(60)")])
+    start = time.monotonic()
+    with pytest.raises(CellTimeoutError):
+        notebook.client(slow, 3).execute()  # tools/book.py's way
+    assert 3 <= time.monotonic() - start < 30

@@ -175,3 +175,25 @@ def test_stored_class_accuracy_is_complete():
 def test_stored_binary_table_is_complete():
     table = experiments.load_binary_table()
     assert table["settings"]["budget"] == 3000 and [r["seed"] for r in table["rows"]] == [0, 1, 2, 3, 4]
+
+
+def test_exercises_round_trip(tmp_path):
+    """The long exercises' stored answers in miniature: one row each, its command, clear errors."""
+    out = tmp_path / "e.json"
+    table = experiments.exercises(budget=2, classifier_steps=3, out=out, echo=None)
+    assert table["command"] == "python -m gan_edu.experiments exercises --budget 2 --classifier-steps 3"
+    answers = experiments.load_exercises(out)
+    assert list(answers) == list(experiments.EXERCISE_NAMES)
+    assert answers["ring"]["updates"] == answers["digits"]["updates"] == 20
+    assert 0 <= answers["ring"]["high_quality"] <= 1 and answers["digits"]["frechet"] > 0
+    assert answers["classifiers"]["updates"] == 3 and 0 <= answers["classifiers"]["classic"] <= 1
+    with pytest.raises(ValueError, match="no stored exercise 'moons'"):
+        experiments.exercise_row("moons")
+    with pytest.raises(FileNotFoundError, match="experiments exercises"):
+        experiments.load_exercises(tmp_path / "missing.json")
+
+
+def test_stored_exercises_are_complete():
+    table = experiments.load_exercises()
+    assert table.keys() == set(experiments.EXERCISE_NAMES)
+    assert [table[k]["updates"] for k in experiments.EXERCISE_NAMES] == [30000, 30000, 1500]

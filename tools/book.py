@@ -48,18 +48,19 @@ def execute(name: str, build: Path, timeout: int) -> tuple[str, float]:
 
     Each notebook runs in a process of its own (ProcessPoolExecutor): with two clients in threads of
     one process, one CI run hung after a widget cell, the kernel idle and the reply never read (see
-    nbclient#312). A cell that still runs past `timeout` is given one more try in a fresh kernel.
+    nbclient#312). Later a CI run hung the same way with one client per process, so the client now
+    polls for replies (`gan_edu.notebook.client`). A cell that still runs past `timeout` is given one
+    more try in a fresh kernel.
     """
-    from nbclient import NotebookClient
     from nbclient.exceptions import CellTimeoutError
+
+    from gan_edu import notebook
 
     start = time.perf_counter()
     for attempt in (1, 2):
         nb = nbformat.read(NOTEBOOKS / name, as_version=4)
-        client = NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=True,
-                                resources={"metadata": {"path": str(NOTEBOOKS)}})  # fmt: skip
         try:
-            client.execute()
+            notebook.client(nb, timeout, store_widget_state=True).execute()
             break
         except CellTimeoutError:
             if attempt == 2:
