@@ -343,7 +343,7 @@ class TestCollapseRun:
         real, fake = trainer.real(512).std(dim=0), trainer.sample(512).std(dim=0)
         assert ((1.35 < real) & (real < 1.47)).all() and (fake < 0.7).all()  # "about 1.41", "about 0.6"
 
-    @pytest.mark.cost(355)
+    @pytest.mark.cost(305)
     def test_06_remedies_seed_0_and_the_stored_rows(self):
         """06, section 3 (seed 0), and section 5's re-run: the code reproduces the stored table exactly."""
         from gan_edu import experiments
@@ -505,7 +505,7 @@ assert near(seeds[1], 0.888, 0.001) and near(seeds[2], 0.878, 0.001) and max(see
     )
 
 
-@pytest.mark.cost(252)
+@pytest.mark.cost(205)
 def test_01_generative_models():
     """01_generative_models: the table's likelihoods, modes and distances, the autoencoder's codes,
     the VAE's two bounds, the RBM's chains and its exact mode shares, and the exercise solutions."""
@@ -548,7 +548,7 @@ assert near(mixture4.log_likelihood(held["ring"]).mean(), -0.96)
     )
 
 
-@pytest.mark.cost(615)
+@pytest.mark.cost(550)
 def test_11_gan_vs_others():
     """11_gan_vs_others: the head-to-head table on 8 x 8 digits, the binarised reference, the copy
     scores, the latent walks, the likelihoods of binary digits (AIS), the Fashion-MNIST section at
@@ -675,7 +675,7 @@ assert near(losses[:100].mean().item(), 0.95, 0.005) and near(losses[-100:].mean
     )
 
 
-@pytest.mark.cost(1051)
+@pytest.mark.cost(1000)
 def test_12_open_problems():
     """12_open_problems: memorisation by training-set size and training length, D's membership AUC,
     the live augmentation row (and that it is seed 0 of the stored table), the five-seed sentences,
