@@ -56,6 +56,7 @@ def test_the_benchmark_refuses_a_class_it_cannot_bound():
     assert result.returncode == 2 and "between 1 and 32" in result.stderr
 
 
+@pytest.mark.timed
 def test_three_students_run_notebook_00_and_play_on_one_hub(tmp_path):
     try:
         classroom.proxy()
