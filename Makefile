@@ -7,9 +7,9 @@ STAMP  := $(VENV)/.installed
 PYTEST := $(PY) -m pytest
 CELL_TIMEOUT ?= 600
 # Claims run in parallel, one pytest-xdist worker per CPU the machine allows (cgroup quota included),
-# each worker on one torch thread so that the workers do not fight over the cores. Runs are
-# bit-identical whatever the thread count (tests/test_train.py checks it), so results do not depend
-# on which worker trains what.
+# each worker on one torch thread so that the workers do not fight over the cores, and so that a
+# claim's run is the one-thread run the text describes (on some CPUs two threads round sums
+# differently: tests/test_train.py), whichever worker trains it.
 JOBS ?= $(shell GAN_EDU_THREADS= $(PY) -c 'from gan_edu.runtime import cpu_threads; print(cpu_threads())' 2>/dev/null || echo 1)
 DURATIONS ?= 15
 

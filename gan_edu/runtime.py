@@ -128,3 +128,6 @@ def banner() -> None:
     print(f"gan_edu  device: {device}{extra}   available: {', '.join(available_devices())}")
     print(f"         CPU threads: {torch.get_num_threads()}   mode: {mode}")
     print(f"         torch {torch.__version__}, numpy {np.__version__}, Python {platform.python_version()}")
+    from .numerics import describe
+
+    print(f"         {describe()}")

@@ -3,7 +3,7 @@
 Each test names the notebook and the sentence it checks. Runs are seeded and use the CPU.
 
 `make claims` runs these tests on every core (pytest-xdist, `--dist loadscope`, one torch thread
-per worker; runs are bit-identical on any number of threads). A trained run that several tests
+per worker, so a run is the same whichever worker trains it). A trained run that several tests
 check is trained once: `trained()` and `collapse_run()` cache it within a worker, and the tests
 that share one sit in one class, which loadscope sends to one worker. (Not `xdist_group`: with
 pytest 9 it no longer groups, because pytest-xdist 3.8 renames `item._nodeid`, which pytest 9 does

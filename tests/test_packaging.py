@@ -103,3 +103,20 @@ def test_the_chinese_readme_and_the_glossary_keep_up_with_the_course():
     cited = {n for row in rows for n in re.findall(r"\b(\d\d)\b", row.rsplit("|", 2)[-2])}
     assert cited and cited <= numbers, f"the glossary cites notebooks that do not exist: {cited - numbers}"
     assert all(re.search(r"[\u4e00-\u9fff]", row) for row in rows), "every glossary row has its Chinese term"
+
+
+def test_the_module_map_lists_every_module_once():
+    """`help(gan_edu)` shows the architecture: a module missing from the map, or a name in the map
+    that is no module, fails here."""
+    import re
+
+    import gan_edu
+
+    folder = Path(gan_edu.__file__).parent
+    modules = {p.stem for p in folder.glob("*.py") if p.stem != "__init__"}
+    listed = re.findall(r"^    ([a-z_]+) +\S", gan_edu.__doc__, flags=re.M)
+    assert sorted(listed) == sorted(set(listed)), "a module is listed twice"
+    assert set(listed) == modules, {
+        "not in the map": modules - set(listed),
+        "no such module": set(listed) - modules,
+    }

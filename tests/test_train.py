@@ -37,21 +37,27 @@ def test_same_seed_same_run_different_seed_different_run():
 
 
 @pytest.mark.parametrize("preset", ["balanced", "mode_collapse"])
-def test_runs_are_bit_identical_on_one_or_two_threads(preset):
-    """`make claims` trains on one thread per worker; the numbers must not depend on that."""
+def test_thread_count_changes_runs_only_by_rounding(preset):
+    """A run repeats bit for bit on the same thread count. On one thread and on two, runs agree
+    only to rounding: how PyTorch splits a sum over threads depends on the CPU (on AMD machines the
+    two were bit-identical, on an Intel Xeon with AVX-512 they differ after a few steps), so
+    `make claims` trains on one thread per worker and a GAN's later steps may amplify the difference
+    (notebook 00, "The same seed on another CPU")."""
     from gan_edu.presets import get_preset
 
     before = torch.get_num_threads()
     weights = []
     try:
-        for threads in (1, 2):
+        for threads in (1, 2, 1):
             torch.set_num_threads(threads)
             trainer = GANTrainer(get_preset(preset).config)
             trainer.run(30, progress=False)
-            weights.append(params(trainer.G) + params(trainer.D))
+            weights.append(torch.cat([p.flatten() for p in params(trainer.G) + params(trainer.D)]))
     finally:
         torch.set_num_threads(before)
-    assert all(torch.equal(a, b) for a, b in zip(*weights, strict=True))
+    one, two, again = weights
+    assert torch.equal(one, again)
+    assert (one - two).abs().max() < 1e-5  # seen: 0 on AMD, about 3e-7 on an Intel Xeon (AVX-512)
 
 
 def test_d_steps_and_g_steps_count_updates():
