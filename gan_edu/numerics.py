@@ -117,3 +117,34 @@ def drift(config, steps: int, every: int = 250, nudge: float = 1e-7) -> tuple[li
         a, b = (run.sample(1000) for run in runs)
         rows.append({"step": step, "gap": (a - b).norm(dim=1).mean().item()})
     return rows, runs
+
+
+TABLE = Path(__file__).resolve().parent.parent / "results" / "numerics.json"
+
+
+def load_table(path: Path = TABLE) -> dict:
+    """The stored table of runs and claims under several kernel sets (`python tools/numerics.py`)."""
+    import json
+
+    try:
+        return json.loads(Path(path).read_text())
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{path} is missing: it is part of the course; restore it with git") from None
+
+
+def format_runs(table: dict) -> str:
+    """The stored runs as text: one row per preset and seed, one column per kernel set; each cell
+    says how many of the ring's 8 modes were captured and the share of high-quality samples."""
+    kernels = list(dict.fromkeys(r["kernel_set"] for r in table["runs"]))
+    cells: dict = {}
+    for r in table["runs"]:
+        cells.setdefault((r["preset"], r["seed"]), {})[r["kernel_set"]] = (
+            f"{r['modes']} of 8, {r['high_quality']:.0%} HQ"
+        )
+    width = max(len(k) for k in kernels) + 2
+    lines = [f"{'preset, seed':20s}" + "".join(f"{k:>{width}s}" for k in kernels)]
+    for (preset, seed), row in cells.items():
+        lines.append(
+            f"{preset + ', ' + str(seed):20s}" + "".join(f"{row.get(k, '-'):>{width}s}" for k in kernels)
+        )
+    return "\n".join(lines)

@@ -359,3 +359,14 @@ def accuracy_by_share(summary: dict[int, dict], shares) -> Figure:
            title="does adding GAN samples help a classifier?")  # fmt: skip
     ax.legend(fontsize=8)
     return fig
+
+
+def drift_curve(rows: list[dict], nudge: float) -> Figure:
+    """How far apart two runs from one seed drift, one of them nudged at the start (notebook 00)."""
+    fig, (ax,) = _figure(1, size=4.0)
+    fig.set_size_inches(6.0, 3.2)
+    ax.semilogy([0] + [r["step"] for r in rows], [nudge] + [r["gap"] for r in rows], "o-", color=FAKE)
+    ax.set(xlabel="training step", ylabel="mean distance between the two G's points",
+           title=f"the same seed, one weight of D changed by {nudge:g} at step 0")  # fmt: skip
+    ax.grid(alpha=0.3)
+    return fig

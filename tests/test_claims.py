@@ -19,6 +19,7 @@ import pytest
 
 from gan_edu import GANTrainer
 from gan_edu.metrics import mode_report
+from gan_edu.numerics import load_table, reference
 from gan_edu.presets import get_preset
 
 pytestmark = pytest.mark.claims
@@ -155,6 +156,75 @@ def test_05_dirac_table():
     assert 0.05 < long < 0.15  # "about 0.1 after 4,000"
 
 
+@pytest.mark.cost(70)
+def test_00_same_seed_on_another_cpu():
+    """00_start_here, 'The same seed on another CPU': what the stored kernel-set table shows, and
+    the live drift of two runs one of which had one weight of D changed by 1e-7."""
+    from gan_edu.numerics import drift
+
+    runs = load_table()["runs"]
+    seed0 = {r["kernel_set"]: r for r in runs if r["preset"] == "balanced" and r["seed"] == 0}
+    assert all(r["modes"] == 8 for r in seed0.values())  # "all 8 modes under every kernel set"
+    hq = sorted(r["high_quality"] for r in seed0.values())
+    assert (f"{hq[0]:.0%}", f"{hq[-1]:.0%}") == ("65%", "96%")  # "from 65% to 96%"
+    balanced = [r for r in runs if r["preset"] == "balanced"]
+    assert (len(balanced), sum(r["modes"] == 8 for r in balanced)) == (20, 19)  # "19 of the 20 runs"
+    collapse = [r for r in runs if r["preset"] == "mode_collapse"]
+    assert all(r["modes"] <= 2 and r["high_quality"] <= 0.06 for r in collapse)  # "one or two", "at most 6%"
+    forced = {r["seed"]: r["high_quality"] for r in balanced if r["kernel_set"] == "avx2, MKL and oneDNN too"}
+    native = {r["seed"]: r["high_quality"] for r in balanced if r["kernel_set"] == "avx512"}
+    assert [f"{x:.0%}" for x in (native[0], forced[0], native[2], forced[2])] == ["65%", "96%", "96%", "57%"]
+    preset = get_preset("balanced")
+    rows, (a, b) = drift(preset.config, preset.steps, every=250)
+    assert (
+        rows[0]["gap"] > 1e-4 and max(r["gap"] for r in rows) > 0.05
+    )  # "thousand-fold", "wider than a mode"
+    assert mode_report(a)["high_quality"] != mode_report(b)["high_quality"]
+
+
+@pytest.mark.cost(1)
+def test_numbers_quoted_from_another_cpu():
+    """04 to 09: the sentences that quote a run on an Intel Xeon with AVX-512 kernels quote what
+    results/numerics.json holds (its claims were run there, every assertion soft)."""
+    table = load_table()
+    failed = table["claims"]["avx512"]["failed"]
+
+    def values(test, start):
+        return next(f["values"] for f in failed if f["test"] == test and f["assert"].startswith(start))
+
+    v = values("09_conditional.ipynb", "near(acc[3000], 0.81)")
+    assert (f"{v['acc[3000]']:.1%}") == "73.9%"  # "73.9% for class planes"
+    v = values("09_conditional.ipynb", "near(acc_p[3000], 0.914")
+    assert (f"{v['acc_p[3000]']:.1%}") == "84.6%"  # "84.6% for the projection D"
+    v = values("08_dcgan.ipynb", "abs(no_bn['frechet']")
+    assert v["no_bn['recall']"] > v["base['recall']"]  # "recall higher without it"
+    losses = [f for f in failed if f["test"] == "07_wasserstein.ipynb"]
+    hq = [f["values"]["stats[name]['high_quality']"] for f in losses
+          if f["assert"].startswith("stats[name]['modes_captured']")]  # fmt: skip
+    assert [f"{x:.0%}" for x in hq] == ["65%", "96%", "88%"]  # 07: "65%, 96% and 88%"
+    pct = lambda x: f"{x:.0%}"  # noqa: E731
+    v = values("test_04_k5_tiny_generator_noise_1d", "mode_report(k5)['high_quality'] <")
+    assert (
+        pct(v["mode_report(k5)['high_quality']"]) == "92%"
+        and pct(v["mode_report(balanced)['high_quality']"]) == "65%"
+    )
+    v = values("test_04_k5_tiny_generator_noise_1d", "tiny['modes_captured'] == 1")
+    assert pct(v["tiny['high_quality']"]) == "94%"  # 04: "94% on another CPU"
+    assert values("test_04_mode_collapse_hops", "m['modes_captured'] <= 1")["m['modes_captured']"] == 2
+    hq = [f["values"]["m['high_quality']"] for f in failed if f["test"] == "test_05_two_d_gan_r1_and_ttur"
+          and f["assert"].startswith("m['modes_captured'] == 8")]  # fmt: skip
+    assert [pct(x) for x in hq] == ["65%", "70%"]  # 05: "65% and 70% on another CPU"
+    v = values("test_05_two_d_gan_r1_and_ttur", "0.35 < mode_report(trained('r1', r1_weight=10.0))")
+    assert pct(next(iter(v.values()))) == "73%"  # 05: "on the other CPU 73%"
+    strip = [f["values"] for f in failed if f["test"] == "test_06_collapse_strip_and_spread"
+             and f["assert"].startswith("m['modes_captured'] <= 1")]  # fmt: skip
+    assert (
+        pct(max(v["m['high_quality']"] for v in strip)) == "10%"
+        and max(v["m['modes_captured']"] for v in strip) == 2
+    )
+    assert "Xeon" in table["machine"]["cpu"] and table["machine"]["avx512"]
+
+
 @pytest.mark.cost(18)
 def test_04_divergence_example():
     """04_live_lab: wasserstein, no penalty, sgd, both lrs 1e-1 turns NaN within about 20 steps;
@@ -236,6 +306,7 @@ def test_07_wasserstein():
     run_notebook_with_checks(
         "07_wasserstein.ipynb",
         """
+from gan_edu.numerics import reference
 assert abs(floors[1000] - 0.10) < 0.01 and floors[100] > floors[300] > floors[1000]   # "about 0.10"
 i = np.searchsorted(thetas, 1.0)
 assert abs(js[i] - np.log(2)) < 1e-4 and abs(np.gradient(js, thetas)[i]) < 1e-4   # "stuck at log 2"
@@ -249,19 +320,27 @@ assert round(by_c[0.01][1], 4) == 0.0017 and round(by_c[0.1][1]) == 30 and round
 assert round(by_c[0.001][1], 4) == 0.0 and 1.5e4 < by_c[0.1][1] / by_c[0.01][1] < 2.1e4  # "about 18,000"
 assert 55 < by_c[1.0][1] / by_c[0.1][1] < 65                                      # "60"
 (m1, w1), (m2, w2), (m3, w3) = (wgan_clip[c] for c in (0.01, 0.001, 0.1))
-assert m1["modes_captured"] == 7 and round(m1["high_quality"], 2) == 0.02 and round(w1, 2) == 0.85
+assert m1["modes_captured"] >= 7 and m1["high_quality"] < 0.05 and w1 < w2 < w3  # c = 0.01 "works best"
+with reference("07: the clipped critic's run at c = 0.01"):
+    assert m1["modes_captured"] == 7 and round(m1["high_quality"], 2) == 0.02 and round(w1, 2) == 0.85
 assert m2["modes_captured"] == 2 and round(w2, 2) == 1.28
 assert m3["modes_captured"] == 0 and round(w3, 2) == 3.08
 fresh = GANTrainer(get_preset("wgan_clip").config)
 assert round(wasserstein_exact(fresh.real(1000), fresh.sample(1000)), 2) == 1.97  # "an untrained G ... 1.97"
-assert round(np.corrcoef(estimate[late], exact[late])[0, 1], 3) == 0.925 and late.sum() >= 20
+assert np.corrcoef(estimate[late], exact[late])[0, 1] > 0.9 and late.sum() >= 20
+with reference("07: the estimate's correlation with W1"):
+    assert round(np.corrcoef(estimate[late], exact[late])[0, 1], 3) == 0.925
 assert (estimate[late] < exact[late]).all()                                        # "stays below"
 m = mode_report(wgan_gp)
-assert m["modes_captured"] == 8 and round(m["high_quality"], 2) == 0.60
+assert m["modes_captured"] == 8
 stats = {name: mode_report(t) for name, t in by_loss.items()}
-for name, kl in (("non_saturating", 0.008), ("least_squares", 0.008), ("hinge", 0.002)):
-    assert stats[name]["modes_captured"] == 8 and round(stats[name]["high_quality"], 2) == 0.95
-    assert round(stats[name]["reverse_kl"], 3) == kl
+three = ("non_saturating", "least_squares", "hinge")
+assert all(stats[name]["modes_captured"] == 8 and stats[name]["reverse_kl"] < 0.15 for name in three)
+with reference("07: our runs' high quality and reverse KL"):
+    assert round(m["high_quality"], 2) == 0.60
+    for name, kl in (("non_saturating", 0.008), ("least_squares", 0.008), ("hinge", 0.002)):
+        assert stats[name]["modes_captured"] == 8 and round(stats[name]["high_quality"], 2) == 0.95
+        assert round(stats[name]["reverse_kl"], 3) == kl
 _, small, _ = fit_critic(toy.ring(radius=1.0), depth=1, weight_clip=0.01)       # exercise 1
 _, large, _ = fit_critic(toy.ring(radius=1.0), depth=1, weight_clip=0.1)
 assert round(large, 2) == 0.29 and round(small, 4) == 0.0024 and 100 < large / small < 140
@@ -274,24 +353,29 @@ class TestBalancedRun:
 
     @pytest.mark.cost(28)
     def test_00_balanced_captures_all_modes(self):
-        """00_start_here: '8 of 8 modes, about 95% high quality (at least 90%)'; D's loss near 2 log 2."""
+        """00_start_here: '8 of 8 modes' and a reverse KL close to 0 on every CPU; 'about 95% high
+        quality (at least 90%)' on ours; D's loss near 2 log 2."""
         trainer = trained("balanced")
         m = mode_report(trainer)
         assert m["modes_captured"] == 8
-        assert m["high_quality"] >= 0.90
         assert m["reverse_kl"] < 0.05  # "close to 0"
         assert 1.25 < trainer.history["d_loss"][-500:].mean() < 1.45  # "settles near 1.39"
+        with reference("00: the balanced run's high quality"):
+            assert m["high_quality"] >= 0.90
 
     @pytest.mark.cost(134)
     def test_04_k5_tiny_generator_noise_1d(self):
         """04_live_lab, experiments 3-5."""
         balanced, k5 = trained("balanced"), trained("k5")
         assert mode_report(k5)["modes_captured"] == 8  # "all 8 modes are still captured"
-        assert mode_report(k5)["high_quality"] < mode_report(balanced)["high_quality"]  # "a little lower"
+        with reference("04: k5's high quality against the balanced run's"):
+            assert mode_report(k5)["high_quality"] < mode_report(balanced)["high_quality"]  # "a little lower"
         ratio = np.median(k5.history["g_grad_norm"]) / np.median(balanced.history["g_grad_norm"])
         assert ratio > 3  # "several times that of the balanced run"
         tiny = mode_report(trained("tiny_generator"))
-        assert tiny["modes_captured"] == 1 and 0.6 < tiny["high_quality"] < 0.8  # "one mode", "68% HQ"
+        assert tiny["modes_captured"] == 1  # "one mode"
+        with reference("04: the tiny generator's high quality"):
+            assert 0.6 < tiny["high_quality"] < 0.8  # "68% HQ"
         line = mode_report(trained("noise_1d"))
         assert line["modes_captured"] == 8 and line["high_quality"] > 0.85  # "close to that of 2-D noise"
 
@@ -302,14 +386,19 @@ class TestBalancedRun:
         d_std = {name: t.history["d_loss"][-1000:].std() for name, t in (("balanced", balanced), ("r1", r1))}
         assert 0.02 < d_std["balanced"] < 0.05 and d_std["r1"] < 0.002  # "0.03 to about 0.001"
         for t in (balanced, r1):
-            m = mode_report(t)
-            assert m["modes_captured"] == 8 and m["high_quality"] >= 0.85  # "about 90% or more"
-        assert 0.35 < mode_report(trained("r1", r1_weight=10.0))["high_quality"] < 0.65  # "only about half"
+            assert mode_report(t)["modes_captured"] == 8
+        with reference("05: high quality of the balanced, R1 and strong-R1 runs"):
+            assert all(mode_report(t)["high_quality"] >= 0.85 for t in (balanced, r1))  # "about 90% or more"
+            assert 0.35 < mode_report(trained("r1", r1_weight=10.0))["high_quality"] < 0.65  # "about half"
         weak_r1 = trained("r1", r1_weight=0.1)
         assert weak_r1.history["d_loss"][-1000:].std() < d_std["balanced"] / 5  # exercise 3: "about tenfold"
         ttur, slow = mode_report(trained("ttur")), mode_report(trained("slow_equal"))
         assert ttur["modes_captured"] == slow["modes_captured"] == 8
-        assert 0.65 < ttur["high_quality"] < 0.85 and 0.43 < slow["high_quality"] < 0.63  # "75% against 53%"
+        assert ttur["high_quality"] > slow["high_quality"] + 0.1  # "the faster discriminator helps"
+        with reference("05: TTUR against equal slow rates"):
+            assert (
+                0.65 < ttur["high_quality"] < 0.85 and 0.43 < slow["high_quality"] < 0.63
+            )  # "75% against 53%"
 
 
 class TestCollapseRun:
@@ -324,10 +413,13 @@ class TestCollapseRun:
             m = checks[step]
             top = np.sort(m["shares"])[::-1]
             assert top[0] + top[1] >= 0.95  # "almost all samples (95% or more) near one mode, or two"
-            assert m["modes_captured"] <= 1 and m["high_quality"] <= 0.13  # "never more than 13%"
+            assert m["modes_captured"] <= 2 and m["high_quality"] <= 0.13  # "never more than 13%"
             favourites.append(int(np.argmax(m["shares"])))
-        assert favourites[:5] == [4, 1, 0, 7, 6]  # "the mode changes from check to check: 4, 1, 0, 7, 6"
-        assert sorted(np.argsort(m["shares"])[-2:]) == [4, 5]  # "then between 4 and 5"
+        assert len(set(favourites)) >= 3  # "the mode changes from check to check"
+        with reference("04: the collapse run's favourite modes"):
+            assert favourites[:5] == [4, 1, 0, 7, 6]  # "4, 1, 0, 7, 6"
+            assert sorted(np.argsort(m["shares"])[-2:]) == [4, 5]  # "then between 4 and 5"
+            assert all(checks[step]["modes_captured"] <= 1 for step in range(500, 3001, 500))  # "at most one"
 
     @pytest.mark.cost(12)
     def test_06_collapse_strip_and_spread(self):
@@ -335,13 +427,17 @@ class TestCollapseRun:
         trainer, checks = collapse_run()
         snaps = [checks[step] for step in range(375, get_preset("mode_collapse").steps + 1, 375)]
         favourites = [int(np.argmax(m["shares"])) for m in snaps]
-        assert favourites == [0, 2, 6, 0, 4, 7, 2, 5]  # "6 different modes ...: 0, 2, 6, 0, 4, 7, 2, 5"
+        assert len(set(favourites)) >= 4  # "the favourite changes"
         for m in snaps:
             assert np.sort(m["shares"])[-2:].sum() >= 0.99  # "the two largest shares add up to 99% or more"
-            assert m["modes_captured"] <= 1 and m["high_quality"] < 0.065  # "at most one mode", "6% at most"
+            assert m["modes_captured"] <= 2 and m["high_quality"] < 0.11
             assert 1.38 < m["reverse_kl"] < 2.08  # "between 1.39 and 2.08"
         real, fake = trainer.real(512).std(dim=0), trainer.sample(512).std(dim=0)
-        assert ((1.35 < real) & (real < 1.47)).all() and (fake < 0.7).all()  # "about 1.41", "about 0.6"
+        assert ((1.35 < real) & (real < 1.47)).all()  # "about 1.41"
+        with reference("06: the collapse run's strip"):
+            assert favourites == [0, 2, 6, 0, 4, 7, 2, 5]  # "6 different modes ...: 0, 2, 6, 0, 4, 7, 2, 5"
+            assert all(m["modes_captured"] <= 1 and m["high_quality"] < 0.065 for m in snaps)  # "6% at most"
+            assert (fake < 0.7).all()  # "about 0.6"
 
     @pytest.mark.cost(305)
     def test_06_remedies_seed_0_and_the_stored_rows(self):
@@ -387,9 +483,11 @@ def test_08_dcgan_evaluator_rows_checkpoint_and_copying():
     run_notebook_with_checks(
         "08_dcgan.ipynb",
         """
+from gan_edu.numerics import reference
 base, sigmoid, no_bn, maxpool, resize = (r for _, r in ablation.values())
 assert ABLATION_STEPS == 1000 and sigmoid["frechet"] > 50 and sigmoid["classes_present"] <= 2
-assert abs(no_bn["frechet"] - base["frechet"]) < 2 and no_bn["recall"] < base["recall"]
+with reference("08_dcgan: batch norm in G, our run"):
+    assert abs(no_bn["frechet"] - base["frechet"]) < 2 and no_bn["recall"] < base["recall"]
 assert maxpool["frechet"] < base["frechet"] and resize["frechet"] < base["frechet"]
 real_row, noise_row, g_row = rows.values()
 assert STEPS == 3000 and board.trainer.step_count == 3010  # + the 10 steps of the checkpoint check
@@ -398,7 +496,9 @@ assert real_row["frechet"] < 1 < 3 * real_row["frechet"] < g_row["frechet"] < no
 assert g_row["precision"] > g_row["recall"] and g_row["classes_present"] == 10
 assert not g_row["recognisable"] and g_row["confident"] < 0.5
 assert steps == 3000 and digit_rows[3000]["recognisable"] and not digit_rows[2500]["recognisable"]
-assert round(digit_rows[2500]["confident"], 2) == 0.69                  # "0.69, just under the bar"
+assert 0.6 < digit_rows[2500]["confident"] < 0.7                        # "just under the bar"
+with reference("08_dcgan: the digits at step 2,500, our run"):
+    assert round(digit_rows[2500]["confident"], 2) == 0.69              # "0.69"
 assert first["seconds"] <= 20 and round(first["seconds"]) == 16          # "after 16 seconds"
 ours_fashion = [c for r in stored["runs"].values() for c in r["curves"]["ours"]]
 assert not any(c["recognisable"] for c in ours_fashion)                  # "not ... in 240"
@@ -419,14 +519,17 @@ def test_10_evaluation():
     run_notebook_with_checks(
         "10_evaluation.ipynb",
         """
+from gan_edu.numerics import reference
 near = lambda x, v: abs(x - v) <= 0.006  # "about v" to two decimals, safe at a rounding edge
 pre, d5, sig = tracks["preset"], tracks["D trained 5x per step"], tracks["sigmoid output in G"]
 assert CHECK == 250 and pre[-1]["step"] == 3000 and d5[-1]["step"] == sig[-1]["step"] == 1000
 assert all(1.2 < r["d_loss"] < 1.4 and 0.8 <= r["g_loss"] <= 1.0 for r in pre)     # "near 1.3", "0.8 and 1.0"
-assert round(pre[0]["frechet"]) == 26 and round(pre[-1]["frechet"]) == 7          # "about 26 to about 7"
-assert 3.5 < pre[0]["frechet"] / pre[-1]["frechet"] < 4                             # "nearly four-fold"
+assert pre[0]["frechet"] / pre[-1]["frechet"] > 3                                 # "more than three-fold"
 assert all(0.3 < r["d_loss"] < 0.5 and r["g_loss"] > 2.2 for r in d5)  # "about 0.4", "2.5 or more"
-assert round(d5[0]["frechet"]) == 30 and round(d5[-1]["frechet"]) == 20           # "about 30 to about 20"
+assert d5[-1]["frechet"] < d5[0]["frechet"] - 2                               # "its distance falls"
+with reference("10_evaluation: our run's distances"):
+    assert round(pre[0]["frechet"]) == 26 and round(pre[-1]["frechet"]) == 7      # "about 26 to about 7"
+    assert round(d5[0]["frechet"]) == 30 and round(d5[-1]["frechet"]) == 20       # "about 30 to about 20"
 assert d5[-1]["frechet"] > next(r["frechet"] for r in pre if r["step"] == 1000)    # "behind the preset"
 assert sig[0]["d_loss"] < 0.1 and sig[-1]["d_loss"] < 0.01 and sig[-1]["g_loss"] > 10  # "near 0", "past 10"
 assert all(r["frechet"] > 85 for r in sig)  # "never falls below 85"
@@ -446,10 +549,12 @@ assert near(part["precision"], 0.68) and part["density"] < 0.75
 assert abs(part["recall"] - real_r["recall"]) < 0.02
 assert all(allb[k] < 0.2 for k in ("precision", "recall", "density", "coverage"))
 assert all(r["frechet"] > real_r["frechet"] for r in (drop, part, allb))
-assert ours["precision"] > ours["recall"] and near(ours["recall"], 0.45)
-assert ours["classes_present"] == 10
+assert ours["precision"] > ours["recall"] and ours["classes_present"] == 10
 h = ours["histogram"]
-assert near(h[6], 0.18) and near(h[8], 0.04)                          # shirts 18%, bags 4%
+assert h[6] > 0.15 and h.min() > 0.01                                 # shirts drawn too often, none missing
+with reference("10_evaluation: our run's recall and class mix"):
+    assert near(ours["recall"], 0.45)
+    assert near(h[6], 0.18) and near(h[8], 0.04)                      # shirts 18%, bags 4%
 """,
     )
 
@@ -462,12 +567,12 @@ def test_09_conditional():
     run_notebook_with_checks(
         "09_conditional.ipynb",
         """
+from gan_edu.numerics import reference
 near = lambda x, v, tol=0.006: abs(x - v) <= tol
 acc, acc_p = accuracy[cgan], accuracy[proj]
 assert STEPS == 3000 and sorted(acc) == sorted(acc_p) == [500, 1000, 1500, 2000, 2500, 3000]
-assert near(acc[3000], 0.81) and near(acc[500], 0.50) and acc[3000] < 0.90  # "81%", "not 90"
-assert min(per_class[i] for i in (0, 1, 3, 9)) >= 0.945 and max(per_class[i] for i in (2, 4, 6)) <= 0.665
-assert near(per_class[4], 0.59)                                                # "about 59% for G"
+# findings, on every machine (seen on AMD/AVX2 and Intel/AVX-512)
+assert 0.5 < acc[3000] < 0.90 and acc[3000] > acc[500]                # "G listens", "did not reach" 90%
 test = images.load_fashion_mnist("test")
 named_real = evaluator.load().probabilities(test.images).argmax(1)
 assert near((named_real[test.labels == 6] == 6).float().mean().item(), 0.72)    # real shirts: 72%
@@ -475,32 +580,44 @@ assert near((named_real[test.labels == 4] == 4).float().mean().item(), 0.915, 0.
 ink = samples.reshape(100, 10, 784).mean(-1)[:8]  # (column z, class): how dark each image is
 corr = np.corrcoef(ink.T.numpy())
 assert abs(corr[np.triu_indices(10, 1)].mean()) < 0.1  # "mean correlation about 0"
-assert near(r["frechet"], 4.2, 0.05)                                            # "about 4.2"
-# section 3: the projection D
-assert near(acc_p[3000], 0.914, 0.001) and near(acc_p[500], 0.69) and all(acc_p[k] > acc[k] for k in acc)
-assert near(r_proj["frechet"], 2.25, 0.005) and near(r["frechet"], 4.23, 0.005)
-assert near(r_proj["precision"], 0.91) and near(r["precision"], 0.85)
-assert near(r_proj["recall"], 0.59) and near(r["recall"], 0.51)
-gain = per_class_proj - np.array(per_class)
-# coats, shirts, pullovers, T-shirts: projection, then class planes
-assert [round(float(per_class_proj[i]), 2) for i in (4, 6, 2, 0)] == [0.87, 0.80, 0.84, 0.90]
-assert [round(per_class[i], 2) for i in (4, 6, 2, 0)] == [0.59, 0.54, 0.66, 0.96]
-assert sorted(np.argsort(gain)[-3:].tolist()) == [2, 4, 6] and gain[0] < 0  # largest gains; T-shirts lost
+assert acc_p[3000] > acc[3000] + 0.05                                          # section 3: the projection D
+assert r_proj["frechet"] < r["frechet"] and r_proj["precision"] > r["precision"]  # "the other numbers agree"
+assert r_proj["recall"] > r["recall"]
 weights = lambda net: sum(p.numel() for p in net.parameters())
 assert weights(cgan.D) == 41633 and weights(proj.D) == 67873 and proj.D.embed.weight.numel() == 31360
-# section 4: truncation
-t = {psi: truncation[psi] for psi in (1.0, 0.75, 0.5)}
-assert [round(float(v["accuracy"]), 3) for v in t.values()] == [0.914, 0.945, 0.981]
-assert [round(v["precision"], 2) for v in t.values()] == [0.91, 0.94, 0.94]
-assert [round(v["recall"], 2) for v in t.values()] == [0.59, 0.49, 0.34]
-assert [round(v["frechet"], 2) for v in t.values()] == [2.25, 1.98, 2.44]
-assert near(info_accuracy, 0.48)                                                # "48%"
+t = {psi: truncation[psi] for psi in (1.0, 0.75, 0.5)}                         # section 4: truncation
+tv = lambda key: [float(v[key]) for v in t.values()]
+assert tv("accuracy") == sorted(tv("accuracy")) and tv("recall") == sorted(tv("recall"), reverse=True)
+assert min(tv("precision")[1:]) > tv("precision")[0]
+assert tv("frechet")[1] < min(tv("frechet")[0], tv("frechet")[2])  # "improved at 0.75, worsened at 0.5"
+assert 0.3 < info_accuracy < 0.7                                               # "far above chance, far below"
 assigned = dict(zip(codes_.tolist(), classes_.tolist()))
-assert assigned[8] == 1 and table[8, 1] == 87 and assigned[4] == 6 and assigned[9] == 5
+assert max(table[k, assigned[k]] for k in assigned) >= 80                      # "some code values: one class"
 assert all(table[k, assigned[k]] < 50 for k in assigned if assigned[k] in (0, 2, 3, 4))  # tops mix
 seeds = {row["seed"]: row["accuracy"] for row in stored_seeds["rows"]}         # the stored seeds, exercise 4
-assert abs(seeds[0] - acc_p[3000]) < 1e-4 and stored_seeds["settings"]["steps"] == STEPS  # seed 0 is this run
+assert stored_seeds["settings"]["steps"] == STEPS
 assert near(seeds[1], 0.888, 0.001) and near(seeds[2], 0.878, 0.001) and max(seeds[1], seeds[2]) < 0.90
+with reference("09_conditional: our run's numbers"):
+    assert near(acc[3000], 0.81) and near(acc[500], 0.50)  # "81%", "about 50%"
+    assert min(per_class[i] for i in (0, 1, 3, 9)) >= 0.945 and max(per_class[i] for i in (2, 4, 6)) <= 0.665
+    assert near(per_class[4], 0.59)                                                # "about 59% for G"
+    assert near(r["frechet"], 4.2, 0.05)                                            # "about 4.2"
+    assert near(acc_p[3000], 0.914, 0.001) and near(acc_p[500], 0.69) and all(acc_p[k] > acc[k] for k in acc)
+    assert near(r_proj["frechet"], 2.25, 0.005) and near(r["frechet"], 4.23, 0.005)
+    assert near(r_proj["precision"], 0.91) and near(r["precision"], 0.85)
+    assert near(r_proj["recall"], 0.59) and near(r["recall"], 0.51)
+    gain = per_class_proj - np.array(per_class)
+    # coats, shirts, pullovers, T-shirts: projection, then class planes
+    assert [round(float(per_class_proj[i]), 2) for i in (4, 6, 2, 0)] == [0.87, 0.80, 0.84, 0.90]
+    assert [round(per_class[i], 2) for i in (4, 6, 2, 0)] == [0.59, 0.54, 0.66, 0.96]
+    assert sorted(np.argsort(gain)[-3:].tolist()) == [2, 4, 6] and gain[0] < 0  # largest gains; T-shirts lost
+    assert [round(float(v["accuracy"]), 3) for v in t.values()] == [0.914, 0.945, 0.981]
+    assert [round(v["precision"], 2) for v in t.values()] == [0.91, 0.94, 0.94]
+    assert [round(v["recall"], 2) for v in t.values()] == [0.59, 0.49, 0.34]
+    assert [round(v["frechet"], 2) for v in t.values()] == [2.25, 1.98, 2.44]
+    assert near(info_accuracy, 0.48)                                                # "48%"
+    assert assigned[8] == 1 and table[8, 1] == 87 and assigned[4] == 6 and assigned[9] == 5
+    assert abs(seeds[0] - acc_p[3000]) < 1e-4  # seed 0 of the stored table is this run
 """,
     )
 
@@ -556,14 +673,13 @@ def test_11_gan_vs_others():
     run_notebook_with_checks(
         "11_gan_vs_others.ipynb",
         """
+from gan_edu.numerics import reference
 near = lambda x, v, tol=0.006: abs(x - v) <= tol
 t = table
 assert BUDGET == 3000 and near(t["real (training digits)"]["frechet"], 2.65)
 assert near(t["made"]["bpd"], 2.37) and near(t["vae"]["bpd"], 2.44) and near(t["flow"]["bpd"], 7.92)
 bpds = {k: r["bpd"] for k, r in t.items() if r.get("bpd") is not None}
 assert sorted(bpds, key=bpds.get)[:2] == ["made", "vae"]                              # "the two best"
-assert near(t["made"]["frechet"], 12.9, 0.05) and near(t["vae"]["frechet"], 17.0, 0.05)
-assert near(t["flow"]["frechet"], 8.5, 0.05) and near(t["gan"]["frechet"], 5.5, 0.05)
 assert near(t["kde"]["frechet"], 3.84) and near(t["kde"]["coverage"], 0.85) and near(t["kde"]["copy"], 0.58)
 models_only = {k: r for k, r in t.items() if "fit_s" in r}
 assert min(models_only, key=lambda k: models_only[k]["frechet"]) == "kde"
@@ -571,18 +687,13 @@ assert max(models_only, key=lambda k: models_only[k]["coverage"]) == "kde"
 fair = {k: r["frechet"] for k, r in models_only.items() if r["copy"] >= 0.95}         # "do not copy"
 assert sorted(fair, key=fair.get)[:3] == ["gan", "mixture", "flow"]
 assert near(t["mixture"]["frechet"], 7.5, 0.05)
-assert near(t["gan"]["copy"], 1.15) and near(t["gan"]["coverage"], 0.80) and t["gan"]["classes_present"] == 10
-assert near(t["gan"]["precision"], 0.72) and near(t["mixture"]["precision"], 0.85)
 assert near(t["vae"]["precision"], 0.77)
-assert near(t["vae"]["recall"], 0.85) and near(t["gan"]["recall"], 0.88)
-assert 2.8 < t["vae"]["frechet"] / t["gan"]["frechet"] < 3.3                           # "three times"
 assert near(t["rbm"]["frechet"], 26.0, 0.05) and near(t["dbn"]["frechet"], 32.9, 0.05)
 assert near(t["real, binarised"]["frechet"], 8.11) and near(t["diffusion"]["frechet"], 23.4, 0.05)
 assert near(models["kde"].bandwidth, 0.20) and t["gan"]["passes"] == 1 and t["diffusion"]["passes"] == 1000
 assert t["made"]["passes"] == 64
 mid = {name: m for name, (m, ends) in confident.items()}                              # "Walking between"
 assert near(mid["pixel blend (no model)"], 0.48, 0.0051) and near(mid["autoencoder"], 0.61, 0.0051)
-assert near(mid["vae"], 0.62, 0.0051) and near(mid["flow"], 0.67, 0.0051) and near(mid["gan"], 0.65, 0.0051)
 assert min(mid[m] for m in ("autoencoder", "vae", "flow", "gan")) > mid["pixel blend (no model)"] + 0.1
 ends = {name: e for name, (m, e) in confident.items()}
 assert all(0.92 - 0.0051 <= ends[m] <= 0.94 + 0.0051 for m in ("autoencoder", "vae", "flow"))
@@ -605,10 +716,6 @@ r = comparison.measure(comparison.as_images(half.sample(297, seed=1)), train, te
 assert near(r["copy"], 0.31) and near(r["frechet"], 2.60) and r["frechet"] < 2.65
 # the stored five seeds: seed 0 is this run, and what "Five seeds" says of them
 seed0 = {row["model"]: row for row in stored["rows"] if row["seed"] == 0}
-for name in models:
-    for key in ("bpd", "frechet", "precision", "recall", "density", "coverage", "copy", "classes_present"):
-        assert (seed0[name][key] is None) == (t[name][key] is None), (name, key)
-        assert seed0[name][key] is None or abs(seed0[name][key] - t[name][key]) < 1e-3, (name, key)
 rows = stored["rows"]
 by_seed = [{row["model"]: row for row in rows if row["seed"] == k} for k in range(5)]
 m = summary
@@ -654,23 +761,45 @@ assert comparison.FASHION_SECONDS == 45 and F_SAMPLES == 500 and len(f_train) ==
 assert updates == {"made": 930, "flow": 620, "vae": 4400, "diffusion": 3730, "gan": 870}
 assert sorted(updates, key=updates.get)[:2] == ["flow", "gan"]                 # "fewer than all but the flow"
 f = f_table
-assert near(f["gan"]["frechet"], 20.1, 0.05) and near(f["flow"]["frechet"], 34.1, 0.05)
-assert near(f["vae"]["frechet"], 37.5, 0.05) and near(f["made"]["frechet"], 47.0, 0.05)
 assert near(f["diffusion"]["frechet"], 115, 0.5)
 assert min(f, key=lambda n: f[n]["frechet"]) == "real (training images)"
-assert f["gan"]["classes_present"] == 9
 assert min(f[n]["classes_present"] for n in ("made", "flow", "vae", "diffusion")) == 2
 assert max(f[n]["classes_present"] for n in ("made", "flow", "vae", "diffusion")) == 5
 assert near(f["real (training images)"]["frechet"], 0.32) and near(f["gan"]["recall"], 0.10)
-assert near(f["gan"]["confident"], 0.29) and near(f["real (training images)"]["confident"], 0.79)
 assert max(f[n]["recall"] for n in comparison.FASHION_OPTIONS) == f["gan"]["recall"]
-assert near(f["made"]["bpd"], 4.70) and near(f["vae"]["bpd"], 5.14) and near(f["flow"]["bpd"], 5.19)
 assert sorted(n for n in f if f[n].get("bpd") is not None) == ["flow", "made", "vae"]
 imaging = ("made", "flow", "vae", "gan")
 assert max(imaging, key=lambda n: f[n]["frechet"]) == "made"
 assert min(imaging, key=lambda n: f[n]["frechet"]) == "gan"
 assert [f[n]["passes"] for n in ("gan", "vae", "flow", "made", "diffusion")] == [1, 1, 1, 784, 1000]
 assert near(losses[:100].mean().item(), 0.95, 0.005) and near(losses[-100:].mean().item(), 0.74, 0.005)
+# findings that our run's numbers above support, on every machine (AMD/AVX2 and Intel/AVX-512 seen)
+assert t["vae"]["frechet"] / t["gan"]["frechet"] > 2 and t["gan"]["classes_present"] == 10  # "twice"
+assert t["flow"]["frechet"] < min(t["made"]["frechet"], t["vae"]["frechet"])   # "yet draws better samples"
+assert t["gan"]["precision"] < min(t["mixture"]["precision"], t["vae"]["precision"])  # "not the best at all"
+assert t["vae"]["recall"] <= t["gan"]["recall"]                                       # "not above the GAN's"
+assert f["gan"]["classes_present"] >= 8
+assert f["gan"]["confident"] < f["real (training images)"]["confident"] - 0.3
+assert f["gan"]["frechet"] < f["flow"]["frechet"] < f["vae"]["frechet"] < f["made"]["frechet"]
+assert f["made"]["bpd"] < min(f["vae"]["bpd"], f["flow"]["bpd"])
+with reference("11_gan_vs_others: our run's numbers"):
+    assert near(t["made"]["frechet"], 12.9, 0.05) and near(t["vae"]["frechet"], 17.0, 0.05)
+    assert near(t["flow"]["frechet"], 8.5, 0.05) and near(t["gan"]["frechet"], 5.5, 0.05)
+    assert near(t["gan"]["copy"], 1.15) and near(t["gan"]["coverage"], 0.80)
+    assert near(t["gan"]["precision"], 0.72) and near(t["mixture"]["precision"], 0.85)
+    assert near(t["vae"]["recall"], 0.85) and near(t["gan"]["recall"], 0.88)
+    assert 2.8 < t["vae"]["frechet"] / t["gan"]["frechet"] < 3.3                           # "three times"
+    assert near(mid["vae"], 0.62, 0.0051) and near(mid["flow"], 0.67, 0.0051)
+    assert near(mid["gan"], 0.65, 0.0051)
+    for name in models:
+        for key in ("bpd", "frechet", "precision", "recall", "density", "coverage", "copy"):
+            assert (seed0[name][key] is None) == (t[name][key] is None), (name, key)
+            assert seed0[name][key] is None or abs(seed0[name][key] - t[name][key]) < 1e-3, (name, key)
+    assert near(f["gan"]["frechet"], 20.1, 0.05) and near(f["flow"]["frechet"], 34.1, 0.05)
+    assert near(f["vae"]["frechet"], 37.5, 0.05) and near(f["made"]["frechet"], 47.0, 0.05)
+    assert f["gan"]["classes_present"] == 9
+    assert near(f["gan"]["confident"], 0.29) and near(f["real (training images)"]["confident"], 0.79)
+    assert near(f["made"]["bpd"], 4.70) and near(f["vae"]["bpd"], 5.14) and near(f["flow"]["bpd"], 5.19)
 """,
     )
 
@@ -683,28 +812,20 @@ def test_12_open_problems():
     run_notebook_with_checks(
         "12_open_problems.ipynb",
         """
+from gan_edu.numerics import reference
 near = lambda x, v, tol=0.006: abs(x - v) <= tol
 assert STEPS == 3000 and small_data.QUANTILE == 0.01
 s100, s1k, s10k = (by_size[k] for k in (10, 100, 1000))
-assert near(s10k["copy"], 1.34) and near(s1k["copy"], 1.20) and near(s100["copy"], 0.93)
+# findings, on every machine (seen on AMD/AVX2 and Intel/AVX-512)
+assert s100["copy"] < 1 < s1k["copy"] < s10k["copy"]                  # "farther ...", "falls below 1"
 assert max(s1k["pixel"], s1k["feature"], s10k["pixel"], s10k["feature"]) <= 0.001          # "at most 0.1%"
 assert [r["step"] for r in curve] == [3000, 4000, 5000, 6000]
-assert near(curve[0]["pixel"], 0.004, 1e-4) and near(curve[-1]["pixel"], 0.034, 1e-4)  # 0.4% -> 3.4%
-assert curve[-1]["pixel"] > 3 * small_data.QUANTILE                           # "more than three times"
-assert near(curve[-1]["copy"], 0.83)
-assert near(curve[0]["frechet"], 13.9, 0.05) and near(curve[-1]["frechet"], 19.1, 0.05)
+assert curve[0]["pixel"] < small_data.QUANTILE < 3 * small_data.QUANTILE < curve[-1]["pixel"]  # "three times"
+assert curve[-1]["copy"] < curve[0]["copy"] and curve[-1]["frechet"] > curve[0]["frechet"]   # "get worse"
 assert max(r["feature"] for r in curve) <= 0.004                              # "at or below 0.4%"
 assert len(originals) <= 4                                                    # "a few training images"
-assert near(s100["auc"], 0.99) and near(s1k["auc"], 0.65) and near(s10k["auc"], 0.52)
-assert near(s1k["frechet"], 6.9, 0.05) and near(s10k["frechet"], 7.4, 0.05)
-# the live augmentation row is seed 0 of the stored table
-row0 = next(r for r in stored["rows"] if r["per_class"] == 10 and r["seed"] == 0)
-assert abs(purity - row0["purity"]) < 1e-4 and near(purity, 0.769, 0.0006)
-expected = row0["accuracy"] | {"classic": row0["classic"]}
-assert set(live) == set(expected) and all(abs(live[k] - v) < 1e-4 for k, v in expected.items())
-assert near(live["0.0"], 0.710, 0.0006) and near(live["0.5"], 0.725, 0.0006)
-assert near(live["classic"], 0.667, 0.0006)
-# the five-seed sentences
+assert s100["auc"] > 0.95 and s10k["auc"] < s1k["auc"] < s100["auc"] and s10k["auc"] < 0.6
+# the five-seed sentences: the stored table
 a, b = summary[10], summary[50]
 assert a["seeds"] == b["seeds"] == 5
 assert near(a["0.0"][0], 0.708, 0.0006) and near(a["0.0"][1], 0.015, 0.0006)
@@ -719,18 +840,35 @@ assert a["wins"]["classic"] == b["wins"]["classic"] == 0
 assert near(a["purity"][0], 0.78, 0.006) and near(a["purity"][1], 0.03, 0.006)
 assert near(b["purity"][0], 0.83, 0.006) and near(b["purity"][1], 0.01, 0.006)
 assert near(a["classic"][0], 0.678, 0.0006) and near(b["classic"][0], 0.783, 0.0006)
-# exercise solutions
+# exercise solutions: what they conclude, on every machine
 others = held_out[torch.randperm(len(held_out), generator=torch.Generator().manual_seed(0))[:100]]
 members_near, others_near = (metrics.nearest(x, last["samples"])[0] for x in (smallest.data.images, others))
-assert near(metrics.membership_auc(-members_near, -others_near), 0.62)
+samples_auc = metrics.membership_auc(-members_near, -others_near)
+assert 0.55 < samples_auc < s100["auc"] - 0.2                         # "better than a coin flip, far below"
 loose = metrics.memorisation(last["samples"], smallest.data.images, held_out, quantile=0.05)["rate"]
-assert near(loose, 0.139, 1e-4) and 2.75 <= loose / 0.05 < 2.85
+assert loose / 0.05 > 2                                          # "does not hang on the choice of quantile"
 from gan_edu import experiments  # exercise 3, stored: python -m gan_edu.experiments exercises
 longer = experiments.load_exercises()["classifiers"]
 assert torch.equal(small_data.few(PER_CLASS, seed=0).images, real.images)  # trained on the live run's images
 assert longer["updates"] == 3 * CLASSIFIER_STEPS
 assert near(longer["real"], 0.711, 0.0006) and near(longer["classic"], 0.679, 0.0006)
-assert near(live["0.0"] - live["classic"], 0.043, 0.0006)
 assert near(longer["real"] - longer["classic"], 0.032, 0.0006)
+with reference("12_open_problems: our run's numbers"):
+    assert near(s10k["copy"], 1.34) and near(s1k["copy"], 1.20) and near(s100["copy"], 0.93)
+    assert near(curve[0]["pixel"], 0.004, 1e-4) and near(curve[-1]["pixel"], 0.034, 1e-4)  # 0.4% -> 3.4%
+    assert near(curve[-1]["copy"], 0.83)
+    assert near(curve[0]["frechet"], 13.9, 0.05) and near(curve[-1]["frechet"], 19.1, 0.05)
+    assert near(s100["auc"], 0.99) and near(s1k["auc"], 0.65) and near(s10k["auc"], 0.52)
+    assert near(s1k["frechet"], 6.9, 0.05) and near(s10k["frechet"], 7.4, 0.05)
+    # the live augmentation row is seed 0 of the stored table
+    row0 = next(r for r in stored["rows"] if r["per_class"] == 10 and r["seed"] == 0)
+    assert abs(purity - row0["purity"]) < 1e-4 and near(purity, 0.769, 0.0006)
+    expected = row0["accuracy"] | {"classic": row0["classic"]}
+    assert set(live) == set(expected) and all(abs(live[k] - v) < 1e-4 for k, v in expected.items())
+    assert near(live["0.0"], 0.710, 0.0006) and near(live["0.5"], 0.725, 0.0006)
+    assert near(live["classic"], 0.667, 0.0006)
+    assert near(samples_auc, 0.62)
+    assert near(loose, 0.139, 1e-4) and 2.75 <= loose / 0.05 < 2.85
+    assert near(live["0.0"] - live["classic"], 0.043, 0.0006)
 """,
     )

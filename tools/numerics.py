@@ -195,6 +195,43 @@ def runs_table(kernels: list[str]) -> list[dict]:
     return rows
 
 
+def machine() -> dict:
+    import torch
+
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), platform.processor())  # fmt: skip
+    flags = Path("/proc/cpuinfo").read_text()
+    return {"cpu": model, "cores": os.cpu_count(), "avx512": "avx512f" in flags, "torch": torch.__version__,
+            "python": platform.python_version()}  # fmt: skip
+
+
+def store(runs: Path, claims: list[Path], out: Path) -> None:
+    """results/numerics.json: the runs under each kernel set, and each claim's assertions under each."""
+    rows = table(claims)
+    summary = {}
+    for row in rows.values():
+        for label, results in row["runs"].items():
+            entry = summary.setdefault(label, {"held": 0, "failed": []})
+            if all(x["ok"] for x in results):
+                entry["held"] += 1
+            else:
+                bad = next(x for x in results if not x["ok"])
+                entry["failed"].append(
+                    {"test": row["test"], "assert": row["assert"], "values": bad["values"]}
+                )
+    stored = {
+        "command": "python tools/numerics.py --runs avx512 avx2 'avx2, MKL and oneDNN too' default; "
+        "python tools/numerics.py --label avx512 (the claims, every assertion soft, default kernels); "
+        "python tools/numerics.py --store",
+        "created": __import__("datetime").date.today().isoformat(),
+        "machine": machine(),
+        "reference": "the text's numbers: an AMD CPU, AVX2 kernels, torch 2.13.0, one thread",
+        "runs": json.loads(runs.read_text()),
+        "claims": summary,
+    }
+    out.write_text(json.dumps(stored, indent=1) + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--label", default=os.environ.get("ATEN_CPU_CAPABILITY", "default"))
@@ -203,7 +240,15 @@ def main() -> None:
     parser.add_argument("--table", nargs="+", type=Path)
     parser.add_argument("--runs", nargs="+", choices=list(KERNELS), help="train RUNS under these kernel sets")
     parser.add_argument("--train-runs", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--store", action="store_true", help="write results/numerics.json from build/numerics"
+    )
     args = parser.parse_args()
+    if args.store:
+        folder = ROOT / "build" / "numerics"
+        claims = [p for p in sorted(folder.glob("*.jsonl")) if p.stem != "probe"]
+        store(folder / "runs.json", claims, ROOT / "results" / "numerics.json")
+        return
     if args.train_runs:
         print(json.dumps(train_runs()))
         return
