@@ -60,13 +60,17 @@ def test_00_exercise_solutions():
     unlucky = get_preset("unlucky_seed")
     assert unlucky.config == GANTrainer(preset.config, seed=2, lr_D=2e-4, lr_G=2e-4).config
     m = mode_report(trained("balanced", seed=2))
-    assert m["modes_captured"] == 8 and round(m["high_quality"], 2) == 0.96  # "8 of 8", "about 96%"
+    assert m["modes_captured"] == 8  # "8 of 8"
+    with reference("00: seed 2's high quality"):
+        assert round(m["high_quality"], 2) == 0.96  # "about 96%"
     stuck = GANTrainer(unlucky.config)
     for _ in range(unlucky.steps // 500):
         stuck.run(500, progress=False)
         assert mode_report(stuck)["modes_captured"] <= 1  # "at most one mode for all 3,000 steps"
     m = mode_report(trained("balanced", dataset="grid"))
-    assert 15 <= m["modes_captured"] < 25 and m["high_quality"] < 0.6  # "many but not all"
+    assert m["modes_captured"] >= 15 and m["high_quality"] < 0.6  # "much harder": many modes, low quality
+    with reference("00: the grid run"):
+        assert 15 <= m["modes_captured"] < 25  # "20 of 25 in our run"
 
 
 def run_notebook_with_checks(name: str, checks: str, timeout: int = 1200) -> None:
@@ -94,12 +98,17 @@ def test_03_spot_the_bug_outcomes():
     run_notebook_with_checks(
         "03_building_blocks.ipynb",
         """
-assert steps == 3000 and result["modes_captured"] == 8 and result["high_quality"] >= 0.90
+from gan_edu.numerics import reference
+assert steps == 3000 and result["modes_captured"] == 8                       # "learned the ring"
+with reference("03: the hand-written loop's high quality"):
+    assert result["high_quality"] >= 0.90
 bug1, bug2, bug3, bug4, bug5, bug6 = mysteries.values()
 assert [r["name"] for r in (bug1, bug6)] == ["mystery 1", "mystery 6"]
 assert bug1["modes_captured"] == 8 and bug1["high_quality"] < 0.10          # "every mode, few % HQ"
 assert not bug2["G_moved"] and not bug4["G_moved"]
-assert bug3["modes_captured"] == 0 and bug3["D_says_real_on_fakes"] > 0.999  # "colluding, 1.000"
+assert bug3["modes_captured"] == 0 and bug3["D_says_real_on_fakes"] > 0.9   # "colluding", "near 1"
+with reference("03: mystery 3's D"):
+    assert bug3["D_says_real_on_fakes"] > 0.9995  # "1.000 in our run"
 assert bug5["modes_captured"] == 0 and bug5["D_says_real_on_fakes"] > 0.99 and bug5["d_loss"] < 0.01
 assert -1e11 < bug6["d_loss"] < -1e9                                          # "near -4e9"
 """,
@@ -147,6 +156,9 @@ def test_05_dirac_table():
     assert 1.6 < dist("gan", "alternating_5") < 1.8
     assert all(0.9 < dist("wgan_clip", s) < 1.1 for s in theory.SCHEMES)
     assert all(abs(dist("wgan_gp", s) - 2.0) < 0.05 for s in theory.SCHEMES)
+    for s in theory.SCHEMES:  # "converges, in every scheme, to the wrong point", "never changes sign"
+        path = theory.dirac_trajectory("wgan_gp", s, steps=500, step_size=0.2)
+        assert np.allclose(path[-1], (-2.0, 0.0), atol=1e-9) and (path[:, 1] >= 0).all()
     for method in ("instance_noise", "r1"):
         assert all(dist(method, s) < 1e-10 for s in theory.SCHEMES)
     assert dist("consensus", "simultaneous") < 1e-9 and dist("consensus", "alternating") < 1e-9
@@ -222,6 +234,18 @@ def test_numbers_quoted_from_another_cpu():
         pct(max(v["m['high_quality']"] for v in strip)) == "10%"
         and max(v["m['modes_captured']"] for v in strip) == 2
     )
+    v = values("test_06_remedies_seed_0_and_the_stored_rows", "[hq[m] for m in order]")
+    assert v["[hq[m] for m in order]"] == "[83, 75, 59, 32, 33, 24]"  # 06: "75% against 24%", "32% and 33%"
+    v = values("test_06_remedies_seed_0_and_the_stored_rows", "rows['spectral norm']['modes'] == 1")
+    assert v["rows['spectral norm']['modes']"] == 0  # 06: "0 on the other CPU"
+    v = values("test_06_remedies_seed_0_and_the_stored_rows", "wgan['modes'] == 3")
+    assert (v["wgan['modes']"], v["round(wgan['high_quality'])"]) == (7, 11)  # 06: "7 modes with 11%"
+    v = values("03_building_blocks.ipynb", "bug3['modes_captured'] == 0")
+    assert f"{v['bug3[' + repr('D_says_real_on_fakes') + ']']:.2f}" == "0.95"  # 03: "0.95 on another CPU"
+    v = values("test_00_exercise_solutions", "15 <= m['modes_captured'] < 25")
+    assert (
+        v["m['modes_captured']"] == 25 and round(v["m['high_quality']"], 1) == 0.5
+    )  # 00: "all 25", "about half"
     assert "Xeon" in table["machine"]["cpu"] and table["machine"]["avx512"]
 
 
@@ -448,12 +472,9 @@ class TestCollapseRun:
         steps = get_preset("mode_collapse").steps
         rows = {"GAN": experiments.table_row("GAN", "ring", 0, steps, checks[steps], seconds=0.0)}
         rows |= {m: experiments.train_method(m, "ring", seed=0)[1] for m in experiments.METHODS if m != "GAN"}
-        for method, row in rows.items():
-            stored = _stored(method)[0]
-            assert all(row[k] == stored[k] for k in ("modes", "high_quality", "reverse_kl")), method
         both_unrolled = ("unrolled (k=5)", "unrolled, first-order (k=5)")
         for method in (*both_unrolled, "PacGAN2", "PacGAN4", "minibatch std", "R1 (gamma=1)"):
-            assert rows[method]["modes"] == 8 and rows[method]["reverse_kl"] < 0.005  # "8 of 8", "0.00"
+            assert rows[method]["modes"] == 8 and rows[method]["reverse_kl"] < 0.01  # "8 of 8", "every mode"
         hq = {m: round(r["high_quality"]) for m, r in rows.items()}
         order = (
             "minibatch std",
@@ -463,16 +484,28 @@ class TestCollapseRun:
             "PacGAN4",
             "unrolled (k=5)",
         )
-        assert [hq[m] for m in order] == [83, 67, 65, 34, 29, 23]
-        assert rows["spectral norm"]["modes"] == 1 and rows["GAN"]["modes"] == 1
-        wgan = rows["WGAN-GP"]
-        assert (
-            wgan["modes"] == 3 and round(wgan["high_quality"]) == 1 and round(wgan["reverse_kl"], 2) == 0.54
-        )
-        # section 5 re-runs the GAN row of every seed and finds it "same": seed 0 is above, the last is here
-        last = _stored("GAN")[-1]
-        new = experiments.train_method("GAN", "ring", seed=last["seed"])[1]
-        assert last["seed"] > 0 and all(new[k] == last[k] for k in ("modes", "high_quality", "reverse_kl"))
+        assert max(order, key=hq.get) == "minibatch std"  # "the sharpest samples"
+        assert hq["unrolled, first-order (k=5)"] > hq["unrolled (k=5)"]  # the reaction term: less sharp
+        assert rows["spectral norm"]["modes"] <= 1 and rows["GAN"]["modes"] <= 2  # "does not help", collapsed
+        with reference("06: seed 0's rows are the stored table's, and our run's numbers"):
+            for method, row in rows.items():
+                stored = _stored(method)[0]
+                assert all(row[k] == stored[k] for k in ("modes", "high_quality", "reverse_kl")), method
+            assert all(rows[m]["reverse_kl"] < 0.005 for m in order)  # "0.00"
+            assert [hq[m] for m in order] == [83, 67, 65, 34, 29, 23]
+            assert rows["spectral norm"]["modes"] == 1 and rows["GAN"]["modes"] == 1
+            wgan = rows["WGAN-GP"]
+            assert (
+                wgan["modes"] == 3
+                and round(wgan["high_quality"]) == 1
+                and round(wgan["reverse_kl"], 2) == 0.54
+            )
+            # section 5 re-runs the GAN row of every seed and finds it "same": seed 0 is above, the last here
+            last = _stored("GAN")[-1]
+            new = experiments.train_method("GAN", "ring", seed=last["seed"])[1]
+            assert last["seed"] > 0 and all(
+                new[k] == last[k] for k in ("modes", "high_quality", "reverse_kl")
+            )
 
 
 @pytest.mark.cost(640)
