@@ -225,7 +225,7 @@ def store(runs: Path, claims: list[Path], out: Path) -> None:
         "python tools/numerics.py --store",
         "created": __import__("datetime").date.today().isoformat(),
         "machine": machine(),
-        "reference": "the text's numbers: an AMD CPU, AVX2 kernels, torch 2.13.0, one thread",
+        "reference": "the text's numbers: an AMD EPYC CPU, torch 2.13.0, one thread",
         "runs": json.loads(runs.read_text()),
         "claims": summary,
     }
