@@ -14,6 +14,7 @@ they are densities of the data as given, comparable across models.
 
 from __future__ import annotations
 
+import inspect
 import math
 import time
 import warnings
@@ -49,10 +50,21 @@ class Baseline:
     latent_space = "none (no continuous code to decode)"  # what interpolate() walks through
     evaluations = 1  # network passes (or Gibbs steps) per sample
 
-    def __init__(self, seed: int = 0):
+    def __init__(self, seed: int = 0, **unknown):
+        if unknown:  # a subclass passed on an option it does not know: name the model and its options
+            raise TypeError(f"{type(self).__name__} has no option {next(iter(unknown))!r}; its options "
+                            f"are: {', '.join(self.options())}")  # fmt: skip
         self.seed = seed
         self.dim = None
         self.fit_seconds = None
+
+    @classmethod
+    def options(cls) -> list[str]:
+        """The keyword options of the model's constructor, its own and its parents'."""
+        named = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+        names = [p.name for c in cls.__mro__[:-1] if "__init__" in vars(c)
+                 for p in inspect.signature(c.__init__).parameters.values() if p.kind in named]  # fmt: skip
+        return [n for n in dict.fromkeys(names) if n != "self"]
 
     def fit(self, data, budget: int):
         """Fit to data (N, d) with `budget` updates; returns self. Records `fit_seconds`."""
@@ -198,8 +210,8 @@ class Neural(Baseline):
     gets fresh uniform noise over one level, so the model cannot put a spike on each level."""
 
     def __init__(self, width: int = 128, lr: float = 1e-3, batch_size: int = 256, dequantise: float = 0.0,
-                 standardise: bool = True, seed: int = 0):  # fmt: skip
-        super().__init__(seed)
+                 standardise: bool = True, seed: int = 0, **unknown):  # fmt: skip
+        super().__init__(seed, **unknown)
         self.width, self.lr, self.batch_size, self.dequantise = width, lr, batch_size, dequantise
         self.standardise = standardise  # False: the model sees the data as given (bits; pixels in [-1, 1])
 
@@ -639,8 +651,8 @@ class RBM(Baseline):
     latent_space = "none (binary hidden units; a sample is the end of a Gibbs chain)"
 
     def __init__(self, hidden: int = 32, bits: int = 6, gibbs: int = 1000, lr: float = 0.05,
-                 batch_size: int = 64, jitter: bool = True, seed: int = 0):  # fmt: skip
-        super().__init__(seed)
+                 batch_size: int = 64, jitter: bool = True, seed: int = 0, **unknown):  # fmt: skip
+        super().__init__(seed, **unknown)
         self.hidden, self.bits, self.gibbs, self.lr, self.batch_size = hidden, bits, gibbs, lr, batch_size
         self.jitter = jitter
 
@@ -801,7 +813,11 @@ class GAN(Baseline):
     latent_space = "G's noise z; no encoder: finding an image's z is an optimisation"
 
     def __init__(self, preset: str = "balanced", seed: int = 0, **changes):
+        from .config import make_config
+        from .presets import get_preset
+
         super().__init__(seed)
+        make_config(get_preset(preset).config, **changes)  # a wrong name or value fails here, not in fit()
         self.preset, self.changes = preset, changes
 
     def _fit(self, x, budget):

@@ -88,11 +88,8 @@ class CodeSliders:
     def draw(self) -> None:
         codes = self.codes()
         z = self.trainer.noise(1, torch.Generator().manual_seed(1000 + self.seed.value)).cpu()
-        with torch.no_grad():  # one noise vector for the whole grid: only the codes change
-            x = self.trainer.G(
-                self.trainer.cond.g_input(z.repeat(len(codes), 1).to(self.trainer.device), codes)
-            )
-        self.image.value = grid_png(x.cpu(), self.columns)
+        x = self.trainer.generate(z.repeat(len(codes), 1), codes)  # one z for the grid: only the codes change
+        self.image.value = grid_png(x, self.columns)
 
     def _ipython_display_(self):
         from IPython.display import display

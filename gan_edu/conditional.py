@@ -72,14 +72,31 @@ class Conditioning:
         return class_code(labels) if self.condition == "class" else info_code(labels)
 
     def check_code(self, n: int, code: torch.Tensor | None) -> torch.Tensor | None:
-        """`code` (or the default one) after checking it fits G: (n, 10) or (n, 12), None if unconditional."""
-        code = self.default_code(n) if code is None else code
+        """`code` (or the default one) after checking it fits G: (n, 10) or (n, 12), None if unconditional.
+
+        A NumPy array or a list is taken as a tensor is; under condition 'class', so are n integer
+        class labels (n,), made one-hot."""
         width = g_extra(self.condition)
-        if width and (not isinstance(code, torch.Tensor) or tuple(code.shape) != (n, width)):
-            shown = tuple(code.shape) if hasattr(code, "shape") else code
-            raise ValueError(f"this G ({self.condition!r}) takes a code of shape ({n}, {width}), got {shown}")
         if not width and code is not None:
             raise ValueError("this G is unconditional (condition 'none'): it takes no code")
+        if code is None:
+            return self.default_code(n)
+        try:
+            code = torch.as_tensor(code)
+        except (TypeError, ValueError, RuntimeError) as error:
+            shown = type(code).__name__
+            raise ValueError(
+                f"code must be a tensor or array of shape ({n}, {width}), got a {shown}"
+            ) from error
+        labels = code.dim() == 1 and not code.dtype.is_floating_point and len(code) == n
+        if self.condition == "class" and labels:
+            code = class_code(code)  # labels 0..9, one per row
+        if tuple(code.shape) != (n, width):
+            shown = tuple(code.shape)
+            raise ValueError(f"this G ({self.condition!r}) takes a code of shape ({n}, {width}), got {shown}")
+        code = code.float()
+        if not torch.isfinite(code).all():
+            raise ValueError("code holds NaN or infinite values")
         return code
 
     def random_code(self, n: int, generator: torch.Generator) -> torch.Tensor | None:

@@ -9,6 +9,8 @@ ship in data/ with their sha256 and test accuracy (data/README.md). Notebooks ne
 from __future__ import annotations
 
 import functools
+import sys
+import warnings
 
 import numpy as np
 import torch
@@ -46,29 +48,104 @@ class Evaluator(nn.Module):
     @torch.no_grad()
     def features(self, x: torch.Tensor, batch: int = 500) -> torch.Tensor:
         """Penultimate features of many images, in batches, on the CPU: (N, 128)."""
-        _check_images(x)
-        return torch.cat([self.body(x[i : i + batch].float()) for i in range(0, len(x), batch)])
+        return self._features(_check_images(x, "x"), batch)
 
     @torch.no_grad()
     def probabilities(self, x: torch.Tensor, batch: int = 500) -> torch.Tensor:
         """Class probabilities (N, 10)."""
-        return torch.softmax(self.head(self.features(x, batch)), dim=1)
+        return torch.softmax(self.head(self._features(_check_images(x, "x"), batch)), dim=1)
+
+    def _features(self, x: torch.Tensor, batch: int = 500) -> torch.Tensor:
+        """`features` of images already checked (by `_check_images`, so that they are checked once)."""
+        return torch.cat([self.body(x[i : i + batch].float()) for i in range(0, len(x), batch)])
 
 
-def _check_images(x) -> None:
-    if not isinstance(x, torch.Tensor) or x.dim() != 4 or x.shape[1] != 1 or x.shape[2] not in SIZES \
-            or x.shape[2] != x.shape[3]:  # fmt: skip
-        shape = tuple(x.shape) if hasattr(x, "shape") else type(x).__name__
+RANGE_SLACK = 1e-3  # how far outside [-1, 1] a value may lie (rounding) before the images are refused
+_TO_RANGE = "images in [0, 255]: x / 127.5 - 1; images in [0, 1]: x * 2 - 1"
+
+
+def _check_images(x, name: str, warn: bool = True) -> torch.Tensor:
+    """x as images the evaluator can judge, or a ValueError that names the argument `name`, says what
+    is wrong and what to do. A tensor comes back as it is (no copy, no change of dtype); NumPy arrays
+    and other array-likes come back as float32 tensors. Values must lie in [-1, 1] (RANGE_SLACK);
+    images with no negative value at all are almost surely [0, 1] images: a UserWarning says so."""
+    if not isinstance(x, torch.Tensor):
+        try:
+            x = torch.as_tensor(x, dtype=torch.float32)
+        except (TypeError, ValueError, RuntimeError) as error:
+            raise ValueError(
+                f"{name} must be images: a tensor or NumPy array (N, 1, 28, 28) or (N, 1, 8, 8) in [-1, 1], "
+                f"not {type(x).__name__} ({error}); stack them into one array first"
+            ) from None
+    shape = tuple(x.shape)
+    if x.dim() != 4 or x.shape[1] != 1 or x.shape[2] not in SIZES or x.shape[2] != x.shape[3]:
         raise ValueError(
-            "the evaluator takes Fashion-MNIST images (N, 1, 28, 28) or digits (N, 1, 8, 8) in [-1, 1]; "
-            f"got {shape}"
+            f"{name}: the evaluator takes Fashion-MNIST images (N, 1, 28, 28) or digits (N, 1, 8, 8) "
+            f"in [-1, 1]; got {shape}. {_shape_hint(shape)}"
         )
     if len(x) == 0:
-        raise ValueError("the evaluator needs at least one image")
-    if not torch.isfinite(x).all():
+        raise ValueError(f"{name} holds no images (shape {shape}): the evaluator needs at least one image")
+    if x.dtype == torch.bool or x.is_complex():
+        raise ValueError(f"{name} holds {x.dtype} values; the evaluator takes real numbers in [-1, 1]")
+    bad = int((~torch.isfinite(x)).sum())
+    if bad:
         raise ValueError(
-            "the images hold NaN or infinite values; a diverged G makes them (see TrainingDiverged)"
+            f"{name} holds {bad} NaN or infinite values; a diverged G makes them (see TrainingDiverged): "
+            "retrain from an earlier checkpoint or with a lower learning rate, then sample again"
         )
+    low, high = _range(x)
+    if low < -1 - RANGE_SLACK or high > 1 + RANGE_SLACK:
+        raise ValueError(
+            f"{name} holds values from {low:.4g} to {high:.4g}, but the evaluator expects images in [-1, 1] "
+            f"(as images.to_tensor makes them). Convert before calling: {_TO_RANGE}; any other range: "
+            "map its ends to -1 and 1"
+        )
+    if warn:
+        _warn_if_unit_interval(x, name)
+    return x
+
+
+def _range(x: torch.Tensor) -> tuple[float, float]:
+    return tuple(float(v) for v in (x if x.is_floating_point() else x.float()).aminmax())
+
+
+def _warn_if_unit_interval(x: torch.Tensor, name: str) -> None:
+    """A UserWarning when checked images x have no negative value: almost surely [0, 1] images."""
+    low, high = _range(x)
+    if low >= 0:
+        warnings.warn(
+            f"{name} has no negative value (from {low:.4g} to {high:.4g}): these look like images in "
+            "[0, 1], but the evaluator expects [-1, 1], where the background is -1. Convert [0, 1] "
+            "images with x * 2 - 1 before calling; if a G really makes only non-negative pixels, "
+            "ignore this warning",
+            UserWarning,
+            stacklevel=_caller_level(),
+        )
+
+
+def _shape_hint(shape: tuple) -> str:
+    """What to do with images of the wrong shape."""
+    if len(shape) == 3 and shape[1] == shape[2] and shape[1] in SIZES:
+        return "Add the channel axis: x.unsqueeze(1)."
+    if len(shape) == 2 and shape[1] in {side * side for side in SIZES}:
+        side = int(round(shape[1] ** 0.5))
+        return f"Reshape the flat rows: x.reshape(-1, 1, {side}, {side})."
+    if len(shape) == 4 and shape[-1] == 1 and shape[1] == shape[2] and shape[1] in SIZES:
+        return "Move the channel axis first: x.permute(0, 3, 1, 2)."
+    if len(shape) == 4 and shape[1] == 3:
+        return "The evaluator judges grey images: one channel, not three."
+    return "Pass images of one of those two sizes, one channel, in a batch of N."
+
+
+def _caller_level() -> int:
+    """The `stacklevel` of a warning that points at the line that called the evaluator: the first frame
+    outside this module and torch (whose no_grad decorator adds a frame)."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and (
+        frame.f_code.co_filename == __file__ or frame.f_globals.get("__name__", "").split(".")[0] == "torch"
+    ):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def _dataset(dataset: str) -> str:
@@ -103,13 +180,16 @@ def report(fake: torch.Tensor, real: torch.Tensor) -> dict:
     """Everything the evaluator says of `fake` images against `real` ones: Fréchet distance,
     precision/recall/density/coverage of the features, and the class statistics of `fake`
     (confident share, class histogram, recognisable or not; see metrics.RECOGNISABLE)."""
-    _check_images(real), _check_images(fake)
+    real, fake = _check_images(real, "real", warn=False), _check_images(fake, "fake", warn=False)
     if fake.shape[1:] != real.shape[1:]:
         raise ValueError(
-            f"fake images {tuple(fake.shape[1:])} and real {tuple(real.shape[1:])} differ in size"
+            f"fake images {tuple(fake.shape[1:])} and real {tuple(real.shape[1:])} differ in size: compare "
+            "images of one dataset (28 x 28 against evaluator.reference(n), 8 x 8 against "
+            "evaluator.reference(n, 'digits'))"
         )
+    _warn_if_unit_interval(real, "real"), _warn_if_unit_interval(fake, "fake")
     net = load(SIZES[real.shape[2]])
-    f_fake, f_real = net.features(fake.cpu()), net.features(real.cpu())
+    f_fake, f_real = net._features(fake.cpu()), net._features(real.cpu())
     probabilities = torch.softmax(net.head(f_fake), dim=1)
     return {"frechet": metrics.frechet_distance(f_real, f_fake), **metrics.precision_recall(f_real, f_fake),
             **metrics.class_stats(probabilities)}  # fmt: skip
@@ -119,20 +199,21 @@ def report(fake: torch.Tensor, real: torch.Tensor) -> dict:
 def class_stats(x: torch.Tensor) -> dict:
     """The class statistics alone (confident share, histogram, recognisable) of images x: what the
     evaluator of their size makes of them, with no real images to compare with."""
-    _check_images(x)
+    x = _check_images(x, "x")
     net = load(SIZES[x.shape[2]])
-    return metrics.class_stats(torch.softmax(net.head(net.features(x.cpu())), dim=1))
+    return metrics.class_stats(torch.softmax(net.head(net._features(x.cpu())), dim=1))
 
 
 @torch.no_grad()
 def class_accuracy(x: torch.Tensor, asked: torch.Tensor) -> np.ndarray:
     """For each class c: the share of the images drawn for c (where `asked` == c) that the evaluator
     names c. The class accuracy of a conditional G (notebook 09); NaN for a class never asked."""
-    _check_images(x)
+    x = _check_images(x, "x")
     asked = torch.as_tensor(asked)
     if asked.shape != (len(x),):
         raise ValueError(f"asked must hold one class per image, shape ({len(x)},), not {tuple(asked.shape)}")
-    named = load(SIZES[x.shape[2]]).probabilities(x.cpu()).argmax(1)
+    net = load(SIZES[x.shape[2]])
+    named = torch.softmax(net.head(net._features(x.cpu())), dim=1).argmax(1)
     return np.array([(named[asked == c] == c).float().mean().item() for c in range(N_CLASSES)])
 
 

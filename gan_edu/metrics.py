@@ -23,7 +23,12 @@ import torch
 def _as_numpy(x, name: str) -> np.ndarray:
     if isinstance(x, torch.Tensor):
         x = x.detach().cpu().numpy()
-    arr = np.asarray(x, dtype=np.float64)
+    try:
+        arr = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise TypeError(
+            f"{name} must be an array or tensor of numbers, shape (N, dim), got {type(x).__name__}"
+        ) from error
     if arr.ndim != 2:
         raise ValueError(f"{name} must have shape (N, dim), got {arr.shape}")
     if len(arr) == 0:
@@ -105,6 +110,7 @@ def frechet_distance(a, b) -> float:
     features in place of Inception's). Written out rather than taken from torchmetrics: it is the
     formula notebook 10 derives, and NumPy is all it needs."""
     a, b = _features(a, "a"), _features(b, "b")
+    _same_width(a, b, "a", "b", "frechet_distance")
     mu_a, mu_b = a.mean(0), b.mean(0)
     cov_a, cov_b = (
         np.atleast_2d(np.cov(a, rowvar=False)),
@@ -122,7 +128,24 @@ def frechet_distance(a, b) -> float:
 def precision_recall(real, fake, k_pr: int = 3, k_dc: int = 5) -> dict:
     """Precision and recall (Kynkäänniemi et al. 2019, k = 3), density and coverage (Naeem et al.
     2020, k = 5), computed by the `prdc` package (its authors' code) from two feature sets."""
+    for name, k in (("k_pr", k_pr), ("k_dc", k_dc)):
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+            raise ValueError(
+                f"{name} must be a positive integer (how many nearest neighbours set each point's radius; "
+                f"3 for precision/recall, 5 for density/coverage), got {k!r}"
+            )
     real, fake = _features(real, "real"), _features(fake, "fake")
+    _same_width(real, fake, "real", "fake", "precision_recall")
+    k = max(k_pr, k_dc)
+    named = " = ".join(name for name, value in (("k_pr", k_pr), ("k_dc", k_dc)) if value == k)
+    for name, x in (("real", real), ("fake", fake)):
+        if len(x) < k + 2:
+            raise ValueError(
+                f"{name} has {len(x)} rows, too few for {named} = {k}: each row's radius is the distance "
+                f"to its k-th nearest other row, undefined with k rows or fewer, and prdc (which computes "
+                f"it) needs k + 2 rows. Pass at least {k + 2} rows in both real and fake, "
+                f"or a smaller {named}"
+            )
     with contextlib.redirect_stdout(io.StringIO()):  # prdc prints the sample counts on every call
         pr = prdc.compute_prdc(real, fake, nearest_k=k_pr)
         dc = prdc.compute_prdc(real, fake, nearest_k=k_dc)
@@ -154,14 +177,48 @@ def _features(x, name: str) -> np.ndarray:
     return x
 
 
+def _same_width(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str, function: str) -> None:
+    if a.shape[1] != b.shape[1]:
+        raise ValueError(
+            f"{name_a} has {a.shape[1]} features per row but {name_b} has {b.shape[1]}: {function} "
+            "compares two sets of the same features; compute both with one evaluator "
+            "(evaluator.load(dataset).features), from images of one size"
+        )
+
+
+def _as_rows(x, name: str) -> torch.Tensor:
+    """x (N, ...) as float32 rows (N, d) on the CPU, or a clear error naming the argument."""
+    try:
+        t = torch.as_tensor(
+            x.detach().cpu() if isinstance(x, torch.Tensor) else np.asarray(x), dtype=torch.float32
+        )
+    except (TypeError, ValueError, RuntimeError) as error:
+        raise TypeError(
+            f"{name} must be an array or tensor of numbers, one row per item, got {type(x).__name__}"
+        ) from error
+    if t.ndim < 2:
+        raise ValueError(f"{name} must hold one row per item, shape (N, ...), got {tuple(t.shape)}")
+    return t.flatten(1)
+
+
 def nearest(queries, reference, batch: int = 256) -> tuple[np.ndarray, np.ndarray]:
     """For each query (N, ...) the Euclidean distance to its nearest row of `reference` (M, ...),
     both flattened (pixel space for images), and that row's index: is G copying its training data?"""
-    q = torch.as_tensor(np.asarray(queries), dtype=torch.float32).flatten(1)
-    r = torch.as_tensor(np.asarray(reference), dtype=torch.float32).flatten(1)
+    q, r = _as_rows(queries, "queries"), _as_rows(reference, "reference")
     if q.shape[1] != r.shape[1] or not len(q) or not len(r):
-        raise ValueError(f"queries {tuple(q.shape)} and reference {tuple(r.shape)} must be non-empty "
-                         "and of the same size per item")  # fmt: skip
+        raise ValueError(
+            f"queries {tuple(q.shape)} and reference {tuple(r.shape)} must be non-empty "
+            "and of the same size per item: compare images (or features) of one kind"
+        )
+    for name, x in (("queries", q), ("reference", r)):
+        bad = (~torch.isfinite(x)).any(dim=1).nonzero().flatten().tolist()
+        if bad:
+            shown = ", ".join(map(str, bad[:5])) + (", ..." if len(bad) > 5 else "")
+            raise ValueError(
+                f"{name} has {len(bad)} rows with NaN or infinite values (rows {shown}): no distance to them "
+                "is defined. Drop those rows (x[torch.isfinite(x).flatten(1).all(1)]), or, for G's samples, "
+                "find why G diverged (see TrainingDiverged)"
+            )
     found = [torch.cdist(q[i : i + batch], r).min(dim=1) for i in range(0, len(q), batch)]
     return torch.cat([f.values for f in found]).numpy(), torch.cat([f.indices for f in found]).numpy()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import torch
 from torch import nn
 
@@ -250,6 +252,16 @@ def build(config, shape) -> tuple[nn.Module, nn.Module]:
             raise ValueError(
                 f"unknown dcgan option {unknown[0]!r}; choose from: {', '.join(G_OPTIONS + D_OPTIONS)}"
             )
+        if not isinstance(options.get("batch_norm", True), bool):
+            raise ValueError(
+                f"dcgan_options: batch_norm must be True or False, got {options['batch_norm']!r}"
+            )
+        for key, valid in (("output", OUTPUTS), ("upsample", UPSAMPLES), ("downsample", DOWNSAMPLES),
+                           ("label", LABELS)):  # fmt: skip
+            if key in options and (not isinstance(options[key], str) or options[key] not in valid):
+                raise ValueError(
+                    f"dcgan_options: unknown {key} {options[key]!r}; choose one of: {', '.join(valid)}"
+                )
         g_options = {k: v for k, v in options.items() if k in G_OPTIONS}
         d_options = {k: v for k, v in options.items() if k in D_OPTIONS}
         C, H, W = _image_shape(shape)
@@ -273,6 +285,22 @@ def build(config, shape) -> tuple[nn.Module, nn.Module]:
     if len(shape) > 1:  # an MLP on images: flat vectors inside, tanh pixels out
         G, D = nn.Sequential(*G, nn.Tanh(), nn.Unflatten(1, shape)), nn.Sequential(nn.Flatten(), *D)
     return G, D
+
+
+@contextmanager
+def statistics_kept(net: nn.Module):
+    """Run `net` without changing its buffers (batch norm's running statistics and counts).
+
+    G draws images in training mode, so batch norm normalises each batch by its own statistics
+    and, as a side effect, moves its running averages. Those averages belong to training; this puts
+    them back, so that drawing images never changes the trainer's state."""
+    saved = [b.clone() for b in net.buffers()]
+    try:
+        yield net
+    finally:
+        with torch.no_grad():
+            for buffer, value in zip(net.buffers(), saved, strict=True):
+                buffer.copy_(value)
 
 
 def grad_norm(net: nn.Module) -> float:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import math
+import numbers
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -21,9 +22,20 @@ class TrainingDiverged(RuntimeError):
     """A loss became NaN or infinite; the trainer has gone back to its last good state."""
 
 
-# Everything configure() may replace; it puts all of it back when a change is refused.
-_STATE = ("config", "data", "data_shape", "device", "loss", "cond", "G", "D", "opt_G", "opt_D", "rng",
-          "step_count", "history", "_good")  # fmt: skip
+def _integer(name: str, value, least: int, meaning: str = "") -> int:
+    """`value` as an int (NumPy integers too), or a ValueError naming `name` if it is not one >= least."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:
+        kind = "a positive integer" if least == 1 else f"an integer >= {least}"
+        raise ValueError(f"{name} must be {kind}{f' ({meaning})' if meaning else ''}, got {value!r}")
+    return int(value)
+
+
+def _optimizer_kind(group: dict) -> str:
+    """Which of the config's optimizers wrote a saved parameter group, by a setting only it has."""
+    for key, kind in (("betas", "adam"), ("alpha", "rmsprop"), ("dampening", "sgd")):
+        if key in group:
+            return kind
+    return "unknown"
 
 
 class GANTrainer:
@@ -78,15 +90,16 @@ class GANTrainer:
 
         All or nothing: if any change is refused, the trainer is left exactly as it was.
         """
-        saved = {name: getattr(self, name) for name in _STATE}
+        saved = dict(vars(self))  # every attribute, whatever a change replaces (no list to keep)
         snap = self.snapshot()
         try:
             return self._configure(changes)
         except Exception:
-            for name, value in saved.items():
-                setattr(self, name, value)
+            vars(self).clear()
+            vars(self).update(saved)
             self.G.to(self.device), self.D.to(self.device)
             self.restore(snap)
+            self._good = saved["_good"]
             raise
 
     def _configure(self, changes: dict) -> bool:
@@ -105,14 +118,17 @@ class GANTrainer:
             self.restore(snap)  # optimizer state follows the parameters to the new device
         self.loss = losses.get_loss(self.config.loss)
         self.cond = conditional.Conditioning(self.config.condition, self.config.info_weight)
-        self._apply_learning_rates()
+        self._apply_optimizer_settings()
         return False
 
-    def _apply_learning_rates(self) -> None:
-        """Make the optimizers train at the config's learning rates (what the sliders show)."""
+    def _apply_optimizer_settings(self) -> None:
+        """Make the optimizers train with the config's learning rates (what the sliders show) and
+        Adam's betas, whatever a loaded optimizer state held."""
         for opt, lr in ((self.opt_D, self.config.lr_D), (self.opt_G, self.config.lr_G)):
             for group in opt.param_groups:
                 group["lr"] = lr
+                if "betas" in group:
+                    group["betas"] = tuple(self.config.betas)
 
     # ---- sampling ---------------------------------------------------------------------------------
     def noise(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
@@ -134,6 +150,8 @@ class GANTrainer:
         """n generated points on the CPU, from fixed noise (seed + 1 unless given): same z each call.
         A conditional G takes `code` (`conditional.class_code`, `info_code`; default classes 0..9).
         `truncation` < 1 shrinks z towards its mean, 0 (the truncation trick of notebook 09)."""
+        n = _integer("n", n, 1, "how many samples")
+        seed = None if seed is None else _integer("seed", seed, 0, "or None: the trainer's fixed noise")
         number = isinstance(truncation, (int, float)) and not isinstance(truncation, bool)
         if not number or not 0 < truncation <= 1:
             raise ValueError(f"truncation must be a number in (0, 1] (1: no truncation), got {truncation!r}")
@@ -143,11 +161,20 @@ class GANTrainer:
     @torch.no_grad()
     def generate(self, z: torch.Tensor, code: torch.Tensor | None = None) -> torch.Tensor:
         """G's output on the CPU for the noise z (n, latent_dim) you give (a conditional G: and code)."""
-        z = torch.as_tensor(z, dtype=torch.float32)
-        if z.ndim != 2 or z.shape[1] != self.config.latent_dim:
-            raise ValueError(f"z must have shape (n, {self.config.latent_dim}), not {tuple(z.shape)}")
+        try:
+            z = torch.as_tensor(z, dtype=torch.float32)
+        except (TypeError, ValueError, RuntimeError) as error:
+            raise TypeError(f"z must be a tensor or array of shape (n, {self.config.latent_dim}), "
+                            f"not {type(z).__name__}") from error  # fmt: skip
+        if z.ndim != 2 or z.shape[1] != self.config.latent_dim or not len(z):
+            raise ValueError(
+                f"z must have shape (n, {self.config.latent_dim}) with n >= 1, not {tuple(z.shape)}"
+            )
+        if not torch.isfinite(z).all():
+            raise ValueError("z holds NaN or infinite values")
         code = self.cond.check_code(len(z), code)
-        return self.G(self.cond.g_input(z.to(self.device), code)).cpu()
+        with nets.statistics_kept(self.G):  # drawing images must not move batch norm's running statistics
+            return self.G(self.cond.g_input(z.to(self.device), code)).cpu()
 
     # ---- training ---------------------------------------------------------------------------------
     def d_step(self) -> torch.Tensor:
@@ -236,8 +263,9 @@ class GANTrainer:
 
     def run(self, steps: int, callback=None, every: int = 1, progress: bool = True) -> History:
         """Train for `steps` steps; call `callback(trainer, stats)` every `every` steps (False stops)."""
-        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-            raise ValueError(f"steps must be a positive integer, got {steps!r}")
+        steps, every = _integer("steps", steps, 1), _integer("every", every, 1)
+        if callback is not None and not callable(callback):
+            raise TypeError(f"callback must be a function callback(trainer, stats) or None, got {callback!r}")
         bar = tqdm(range(steps), desc="training", disable=not progress, mininterval=0.5)
         for i in bar:
             stats = self.step()
@@ -260,26 +288,63 @@ class GANTrainer:
     def restore(self, snap: dict) -> None:
         """Go back to a snapshot's weights, optimizer state and step; history after it is dropped.
 
-        The learning rates stay those of the current config: the state that trains is the state
-        the config (and the dashboard's sliders) show. A snapshot of other networks is refused
-        before anything changes.
+        The learning rates and betas stay those of the current config: the state that trains is the
+        state the config (and the dashboard's sliders) show. A snapshot that does not fit (other
+        networks, another optimizer, a damaged file's missing parts) is refused before anything
+        changes. The restored state becomes the NaN guard's last good state, so a loaded run is
+        never dropped for the untrained networks.
         """
-        for name in ("G", "D"):
-            try:
-                copy.deepcopy(getattr(self, name)).load_state_dict(snap[name])
-            except (RuntimeError, KeyError, TypeError) as error:
-                raise ValueError(
-                    f"this snapshot does not fit this trainer's {name} (it was taken from networks of "
-                    f"another shape); nothing was changed. Details: {str(error).splitlines()[0]}"
-                ) from error
+        self._check_snapshot(snap)
         self.G.load_state_dict(snap["G"])
         self.D.load_state_dict(snap["D"])
         self.opt_G.load_state_dict(snap["opt_G"])
         self.opt_D.load_state_dict(snap["opt_D"])
-        self._apply_learning_rates()
+        self._apply_optimizer_settings()
         self.rng.set_state(snap["rng"])
         self.step_count = snap["step"]
         self.history.truncate(self.step_count)
+        self._good = self.snapshot()
+
+    def _check_snapshot(self, snap) -> None:
+        """Raise a ValueError (and change nothing) unless `snap` can be restored into this trainer."""
+        missing = [
+            k
+            for k in ("G", "D", "opt_G", "opt_D", "rng", "step")
+            if not isinstance(snap, dict) or k not in snap
+        ]
+        if missing:
+            raise ValueError(f"this snapshot lacks {', '.join(missing)} (it is damaged or not a trainer's "
+                             "snapshot); nothing was changed. trainer.snapshot() makes one")  # fmt: skip
+        step = snap["step"]
+        if isinstance(step, bool) or not isinstance(step, int) or step < 0:
+            raise ValueError(
+                f"this snapshot's step must be an integer >= 0, got {step!r}; nothing was changed"
+            )
+        if not isinstance(snap["rng"], torch.Tensor) or snap["rng"].dtype != torch.uint8:
+            raise ValueError("this snapshot's random state is damaged; nothing was changed")
+        for name in ("G", "D"):
+            net = copy.deepcopy(getattr(self, name))
+            try:
+                net.load_state_dict(snap[name])
+            except (RuntimeError, KeyError, TypeError, AttributeError) as error:
+                raise ValueError(
+                    f"this snapshot does not fit this trainer's {name} (it was taken from networks of "
+                    f"another shape); nothing was changed. Details: {checkpoints.first_line(error)}"
+                ) from error
+            opt, state = getattr(self, f"opt_{name}"), snap[f"opt_{name}"]
+            groups = state.get("param_groups") if isinstance(state, dict) else None
+            theirs = _optimizer_kind(groups[0] if groups and isinstance(groups[0], dict) else {})
+            if theirs != self.config.optimizer:
+                raise ValueError(
+                    f"this snapshot's optimizer of {name} is {theirs!r}, this trainer's is "
+                    f"{self.config.optimizer!r}; nothing was changed. GANTrainer.load(path) rebuilds the "
+                    f"trainer a checkpoint came from, or call configure(optimizer={theirs!r}) first"
+                )
+            try:
+                type(opt)(net.parameters(), **opt.defaults).load_state_dict(state)
+            except (ValueError, KeyError, TypeError, RuntimeError) as error:
+                raise ValueError(f"this snapshot's optimizer state of {name} does not fit; nothing was "
+                                 f"changed. Details: {checkpoints.first_line(error)}") from error  # fmt: skip
 
     # ---- checkpoints (gan_edu.checkpoints reads and checks the file) ---------------------------
     def save(self, path) -> Path:
@@ -296,7 +361,7 @@ class GANTrainer:
 
     def load_state(self, path) -> None:
         """Load a checkpoint of networks like these into this trainer; others are refused, nothing changes."""
-        self.restore(checkpoints.read(path, fits=self.config_dict()))
+        self.restore(checkpoints.read(path, fits=self.config_dict())["state"])
 
     def config_dict(self) -> dict:
         """The config as a plain dict: GANTrainer(**d) rebuilds the same experiment."""

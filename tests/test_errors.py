@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import torch
 
 from gan_edu import GANTrainer, pick_device, toy
 from gan_edu.presets import get_preset
@@ -72,3 +73,61 @@ def test_dataset_and_preset_and_sample_errors():
         get_preset("ring")
     with pytest.raises(ValueError, match="unknown device 'gpu'"):
         pick_device("gpu")
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"batch_norm": "no"}, r"dcgan_options: batch_norm must be True or False, got 'no'"),
+        ({"output": "relu2"}, r"dcgan_options: unknown output 'relu2'; choose one of: tanh"),
+        ({"downsample": 2}, r"dcgan_options: unknown downsample 2; choose one of: strided"),
+        ({"label": "planez"}, r"dcgan_options: unknown label 'planez'; choose one of: planes, projection"),
+        ({"batchnorm": False}, r"unknown dcgan option 'batchnorm'"),
+    ],
+)
+def test_values_inside_dcgan_options_are_checked_like_top_level_ones(options, message):
+    images = {
+        "dataset": "digits",
+        "arch": "dcgan",
+        "g_width": 4,
+        "d_width": 4,
+        "latent_dim": 8,
+        "device": "cpu",
+    }
+    with pytest.raises(ValueError, match=message):
+        GANTrainer(**images, dcgan_options=options)
+    trainer = GANTrainer(**images)
+    before = [p.clone() for p in trainer.G.parameters()]
+    with pytest.raises(ValueError, match=message):
+        trainer.configure(dcgan_options=options)
+    assert trainer.config.dcgan_options == {}
+    assert all(torch.equal(a, b) for a, b in zip(before, trainer.G.parameters(), strict=True))
+
+
+def test_a_models_options_swallowed_by_kwargs_are_named_with_the_valid_ones():
+    from gan_edu import baselines
+
+    with pytest.raises(TypeError, match=r"VAE has no option 'latnt'; its options are: latent, k, width"):
+        baselines.VAE(latnt=4)
+    with pytest.raises(TypeError, match=r"DBN has no option 'hiden'; its options are: hidden, top, bits"):
+        baselines.DBN(hiden=3)
+    with pytest.raises(ValueError, match="unknown config field 'lr'"):  # at construction, not at fit
+        baselines.GAN(lr=1e-3)
+    assert "seed" in baselines.MADE.options() and "kwargs" not in baselines.MADE.options()
+
+
+def test_a_numpy_code_or_label_array_is_taken_where_a_tensor_is():
+    from gan_edu import conditional
+
+    trainer = GANTrainer(dataset="digits", arch="dcgan", condition="class", g_width=4, d_width=4,
+                         latent_dim=8, device="cpu")  # fmt: skip
+    labels = np.arange(6) % 10
+    z = np.random.default_rng(0).normal(size=(6, 8)).astype(np.float32)
+    want = trainer.generate(torch.from_numpy(z), conditional.class_code(torch.from_numpy(labels)))
+    for code in (conditional.class_code(labels).numpy(), conditional.class_code(labels).tolist(), labels):
+        assert torch.equal(trainer.generate(z, code), want)
+    bad_codes = [(np.ones((6, 3)), r"shape \(6, 10\), got \(6, 3\)"), (labels[:4], r"got \(4,\)"),
+                 (np.full((6, 10), np.nan), "NaN or infinite"), ({"class": 3}, "array")]  # fmt: skip
+    for bad, message in bad_codes:
+        with pytest.raises(ValueError, match=message):
+            trainer.generate(z, bad)
