@@ -5,9 +5,9 @@ Imports run one way, down this list: a module uses the layers above it, never th
 checklists for adding a loss, a dataset, a model, a notebook, an exercise, a stored table, a claim.
 
 Run-time
+    checks         what a student passes in: names from a list, integers, numbers, options, one wording
     runtime        device, CPU threads, seeds, quick/full budgets, the banner (00)
     numerics       which floating-point kernels this CPU runs; our run's numbers vs findings (00)
-    registry       build a thing by its name from a table, errors that list the choices
 Data
     toy            1-D and 2-D distributions that know their modes (00)
     images         digits and Fashion-MNIST as tensors in [-1, 1] (08 onwards)

@@ -23,7 +23,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from . import images, registry
+from . import checks, images
 
 NATS = "nats per point"
 
@@ -51,9 +51,8 @@ class Baseline:
     evaluations = 1  # network passes (or Gibbs steps) per sample
 
     def __init__(self, seed: int = 0, **unknown):
-        if unknown:  # a subclass passed on an option it does not know: name the model and its options
-            raise TypeError(f"{type(self).__name__} has no option {next(iter(unknown))!r}; its options "
-                            f"are: {', '.join(self.options())}")  # fmt: skip
+        # a subclass passed on an option it does not know: name the model and its options
+        checks.keywords(self.options(), unknown, type(self).__name__, error=TypeError)
         self.seed = seed
         self.dim = None
         self.fit_seconds = None
@@ -68,8 +67,7 @@ class Baseline:
 
     def fit(self, data, budget: int):
         """Fit to data (N, d) with `budget` updates; returns self. Records `fit_seconds`."""
-        if int(budget) != budget or budget <= 0:
-            raise ValueError(f"budget must be a positive number of updates, got {budget!r}")
+        budget = checks.integer("budget", budget, meaning="how many updates")
         x = as_data(data)
         if len(x) < 2:
             raise ValueError("data needs at least 2 points")
@@ -84,8 +82,8 @@ class Baseline:
     def _check(self, x=None, n=None, name: str = "x"):
         if self.dim is None:
             raise RuntimeError(f"{self.name} is not fitted yet: call fit(data, budget) first")
-        if n is not None and (int(n) != n or n <= 0):
-            raise ValueError(f"n must be a positive integer, got {n!r}")
+        if n is not None:
+            checks.integer("n", n, meaning="how many samples")
         return None if x is None else as_data(x, name, self.dim)
 
     def sample(self, n: int, seed: int = 0) -> np.ndarray:
@@ -110,9 +108,8 @@ class Baseline:
         """`steps` points (steps, d) decoded from evenly spaced codes on the straight line between two
         latent codes: those of the rows a and b (models that encode), or, without a and b, two draws
         from the model's latent distribution (`seed`). Models without a latent space say why."""
-        self._check(n=steps)
-        if steps < 2:
-            raise ValueError(f"steps counts both ends, so it must be at least 2, not {steps}")
+        self._check()
+        steps = checks.integer("steps", steps, 2, "it counts both ends")
         if not hasattr(self, "_latent_draws"):
             raise ValueError(f"{self.name} cannot interpolate. Its latent space: {self.latent_space}")
         if (a is None) != (b is None):
@@ -862,4 +859,4 @@ MODELS = {
 
 def make(name: str, **options) -> Baseline:
     """A model by its short name, e.g. make("vae", latent=2)."""
-    return registry.build(MODELS, name, "model", **options)
+    return checks.build(MODELS, name, "model", **options)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from . import metrics
+from . import checks, metrics
 
 bce = nn.BCEWithLogitsLoss()
 
@@ -106,8 +106,7 @@ class BugLab:
     steps: int
 
     def run(self, number: int) -> dict:
-        if number not in BUGS:
-            raise ValueError(f"no mystery {number!r}: choose one of {sorted(BUGS)}")
+        checks.choose(sorted(BUGS), number, "mystery")
         bug, cfg = BUGS[number], self.config
         G, D, opt_G, opt_D, rng = self.players(cfg.seed)
         d_fn, g_fn = self.d_step, self.g_step

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import math
 import numbers
 from dataclasses import dataclass, field, fields, replace
 
 import torch
 
-from . import conditional, images, losses, nets, toy
+from . import checks, conditional, images, losses, nets, toy
 from .runtime import pick_device
 
 OPTIMIZERS = ("adam", "sgd", "rmsprop")  # RMSprop: the original WGAN (Arjovsky et al. 2017)
@@ -61,16 +60,15 @@ class GANConfig:
 
     def validate(self) -> GANConfig:
         """Raise ValueError naming the first bad value and the fix; return self when all are valid."""
-        for kind, value, valid in [("dataset", self.dataset, (*toy.DATASETS, *images.DATASETS, "custom")),
-                                   ("arch", self.arch, nets.ARCHITECTURES),
-                                   ("loss", self.loss, tuple(losses.LOSSES)),
+        if not (isinstance(self.dataset, str) and self.dataset == "custom"):  # "custom": the trainer's data
+            checks.choose((*toy.DATASETS, *images.DATASETS), self.dataset, "dataset")
+        for kind, value, valid in [("arch", self.arch, nets.ARCHITECTURES),
+                                   ("loss", self.loss, losses.LOSSES),
                                    ("condition", self.condition, conditional.CONDITIONS),
                                    ("optimizer", self.optimizer, OPTIMIZERS), ("noise", self.noise, NOISES),
                                    ("activation", self.g_activation, nets.ACTIVATIONS),
                                    ("activation", self.d_activation, nets.ACTIVATIONS)]:  # fmt: skip
-            if not isinstance(value, str) or value not in valid:
-                shown = ", ".join(v for v in valid if v != "custom")
-                raise ValueError(f"unknown {kind} {value!r}; choose one of: {shown}")
+            checks.choose(valid, value, kind)
         if not isinstance(self.dcgan_options, dict):
             raise ValueError(
                 f"dcgan_options must be a dict such as {{'batch_norm': False}}, got {self.dcgan_options!r}"
@@ -80,23 +78,17 @@ class GANConfig:
                 f"dataset_kwargs must be a dict such as {{'std': 0.02}}, got {self.dataset_kwargs!r}"
             )
         for name in ("lr_D", "lr_G"):
-            value = getattr(self, name)
-            if not (_is_number(value) and math.isfinite(value) and 0 < value <= MAX_LR):
-                raise ValueError(f"{name} must be a positive number, got {value!r} "
-                                 f"(at most {MAX_LR:g}; GANs usually train with 1e-4 to 1e-3)")  # fmt: skip
+            checks.number(name, getattr(self, name), 0, MAX_LR, low_open=True,
+                          note="GANs usually train with 1e-4 to 1e-3")  # fmt: skip
         if not (isinstance(self.betas, (tuple, list)) and len(self.betas) == 2
                 and all(_is_number(b) and 0 <= b < 1 for b in self.betas)):  # fmt: skip
             raise ValueError(f"betas must be two numbers in [0, 1), e.g. (0.5, 0.999), got {self.betas!r}")
         self.betas = tuple(float(b) for b in self.betas)
         for name in ("d_steps", "g_steps", "batch_size", "latent_dim", "g_depth", "g_width",
                      "d_depth", "d_width", "history_size", "pack"):  # fmt: skip
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+            checks.integer(name, getattr(self, name))
         for name in ("unroll_steps", "seed"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
-                raise ValueError(f"{name} must be zero or a positive integer, got {value!r}")
+            checks.integer(name, getattr(self, name), 0)
         if self.batch_size % self.pack:
             raise ValueError(f"batch_size ({self.batch_size}) must be a multiple of pack ({self.pack})")
         if self.condition != "none" and (self.arch != "dcgan" or self.dataset not in images.DATASETS):
@@ -105,9 +97,7 @@ class GANConfig:
         if self.condition != "none" and self.unroll_steps:
             raise ValueError("the unrolled GAN is not built for conditional GANs; set unroll_steps=0")
         for name in ("gp_weight", "r1_weight", "weight_clip", "info_weight"):
-            value = getattr(self, name)
-            if not (_is_number(value) and math.isfinite(value) and value >= 0):
-                raise ValueError(f"{name} must be zero or positive, got {value!r} (0 turns it off)")
+            checks.number(name, getattr(self, name), 0, note="0 turns it off")
         for name in ("spectral_norm", "minibatch_std", "unroll_first_order"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"{name} must be True or False, got {getattr(self, name)!r}")
@@ -141,8 +131,6 @@ def make_config(config: GANConfig | None = None, **changes) -> GANConfig:
     elif config is not None and not isinstance(config, GANConfig):
         raise ValueError(f"config must be a GANConfig (e.g. get_preset('balanced').config) or a dict, "
                          f"got {type(config).__name__}")  # fmt: skip
-    valid = [f.name for f in fields(GANConfig)]
-    unknown = [k for k in changes if k not in valid]
-    if unknown:
-        raise ValueError(f"unknown config field {unknown[0]!r}; valid fields: {', '.join(valid)}")
+    for key in changes:
+        checks.choose([f.name for f in fields(GANConfig)], key, "config field")
     return replace(config or GANConfig(), **changes).validate()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import torch
 
-from . import losses, nets, toy
+from . import checks, losses, nets, toy
 
 
 def fit_discriminator(D: torch.nn.Module, real: toy.ToyDataset, fake: toy.ToyDataset, steps: int = 2000,
@@ -20,8 +20,7 @@ def fit_discriminator(D: torch.nn.Module, real: toy.ToyDataset, fake: toy.ToyDat
     loss="wasserstein": a critic, kept Lipschitz by a gradient penalty and/or weight clipping
     (notebook 07: E[f(real)] - E[f(fake)] then estimates the Wasserstein-1 distance).
     """
-    if loss not in ("bce", "wasserstein"):
-        raise ValueError(f"loss must be 'bce' or 'wasserstein', got {loss!r}")
+    checks.choose(("bce", "wasserstein"), loss, "discriminator loss")
     rng = torch.Generator().manual_seed(seed)
     opt = torch.optim.Adam(D.parameters(), lr=lr, betas=(0.5, 0.999))
     d_loss_fn = losses.bce_d_loss if loss == "bce" else losses.wasserstein_d_loss

@@ -10,15 +10,14 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from . import evaluator, metrics
+from . import checks, evaluator, metrics
 
 
 def blur(images: torch.Tensor, sigma: float = 1.0) -> torch.Tensor:
     """Images (N, 1, H, W) in [-1, 1] smoothed by a Gaussian of `sigma` pixels: a "blurry model"."""
     if images.dim() != 4 or images.shape[1] != 1:
         raise ValueError(f"blur takes grey images (N, 1, H, W), got shape {tuple(images.shape)}")
-    if not sigma > 0:
-        raise ValueError(f"sigma must be a positive number of pixels, got {sigma!r}")
+    checks.number("sigma", sigma, 0, low_open=True, meaning="the blur's width in pixels")
     radius = max(1, int(3 * sigma))
     x = torch.arange(-radius, radius + 1, dtype=images.dtype)
     k = torch.exp(-(x**2) / (2 * sigma**2))

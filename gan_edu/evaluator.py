@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from . import images, metrics
+from . import checks, images, metrics
 
 N_CLASSES = 10  # both image sets (Fashion-MNIST, digits) have ten classes
 FEATURES = 128  # the penultimate layer's width: what Fréchet distance and precision/recall compare
@@ -149,9 +149,7 @@ def _caller_level() -> int:
 
 
 def _dataset(dataset: str) -> str:
-    if dataset not in WEIGHTS:
-        raise ValueError(f"no evaluator for {dataset!r}; there is one for: {', '.join(WEIGHTS)}")
-    return dataset
+    return checks.choose(WEIGHTS, dataset, "evaluator")
 
 
 @functools.cache
@@ -171,8 +169,7 @@ def load(dataset: str = "fashion_mnist") -> Evaluator:
 def reference(n: int = 1000, dataset: str = "fashion_mnist") -> torch.Tensor:
     """The first n test images of `dataset`: the real side of every comparison."""
     pool = images.DATASETS[_dataset(dataset)]("test").images
-    if not 2 <= n <= len(pool):
-        raise ValueError(f"{dataset} has {len(pool)} test images; ask for 2 to {len(pool)}, not {n}")
+    n = checks.integer("n", n, 2, f"{dataset} has {len(pool)} test images", most=len(pool))
     return pool[:n]
 
 

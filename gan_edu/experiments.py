@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from . import baselines, comparison, conditional, evaluator, images, small_data
+from . import baselines, checks, comparison, conditional, evaluator, images, small_data
 from .metrics import mode_report
 from .presets import get_preset
 from .train import GANTrainer
@@ -83,10 +83,8 @@ PUBLISHED_BUDGET = "100,000 to 400,000 updates per run (the papers' settings)"
 def train_method(method: str, dataset: str = "ring", seed: int = 0, steps: int | None = None,
                  preset: str = "mode_collapse") -> tuple[GANTrainer, dict]:  # fmt: skip
     """Train one remedy (a key of METHODS) on one dataset with one seed: the trainer and its row."""
-    if method not in METHODS:
-        raise ValueError(f"unknown method {method!r}; choose one of: {', '.join(METHODS)}")
-    if dataset not in DATASETS:
-        raise ValueError(f"unknown dataset {dataset!r}; choose one of: {', '.join(DATASETS)}")
+    checks.choose(METHODS, method, "method")
+    checks.choose(DATASETS, dataset, "dataset")
     base = get_preset(preset)
     steps = base.steps if steps is None else steps
     trainer = GANTrainer(base.config, **DATASETS[dataset], **METHODS[method], seed=seed)
@@ -120,7 +118,7 @@ def mode_table(seeds: int = 5, steps: int | None = None, datasets=tuple(DATASETS
     these rows inside the stored table at `out`, keeps the others, and records the command under
     "updates".
     """
-    _check_seeds(seeds)
+    seeds = _check_seeds(seeds)
     base = get_preset(preset)
     runs = [(m, d, seed, steps, preset) for d in datasets for m in methods for seed in range(seeds)]
     rows = []
@@ -138,15 +136,13 @@ def mode_table(seeds: int = 5, steps: int | None = None, datasets=tuple(DATASETS
     return _stored(table, out)
 
 
-def _check_seeds(seeds) -> None:
-    if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
-        raise ValueError(f"seeds must be a positive integer (how many seeds, from 0), got {seeds!r}")
+def _check_seeds(seeds) -> int:
+    return checks.integer("seeds", seeds, meaning="how many seeds, from 0")
 
 
 def _parallel(function, runs: list, jobs: int):
     """function(*run) for every run, `jobs` at a time in processes of one CPU thread each."""
-    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
-        raise ValueError(f"jobs must be a positive integer (runs at once), got {jobs!r}")
+    jobs = checks.integer("jobs", jobs, meaning="runs at once")
     if jobs == 1:
         yield from (function(*run) for run in runs)
         return
@@ -178,10 +174,9 @@ def _stored(table: dict, out: Path | None) -> dict:
 def model_table(seeds: int = 5, budget: int = 3000, models=tuple(baselines.MODELS),
                 out: Path | None = MODEL_TABLE, jobs: int = 1, echo=print) -> dict:  # fmt: skip
     """Notebook 11's head-to-head for seeds 0..seeds-1 (`comparison.run_one`); store and return it."""
-    _check_seeds(seeds)
-    unknown = [m for m in models if m not in baselines.MODELS]
-    if unknown:
-        raise ValueError(f"unknown model {unknown[0]!r}; choose from: {', '.join(baselines.MODELS)}")
+    seeds = _check_seeds(seeds)
+    for m in models:
+        checks.choose(baselines.MODELS, m, "model")
     rows = []
     for r in _parallel(
         comparison.run_one, [(m, seed, budget) for m in models for seed in range(seeds)], jobs
@@ -208,7 +203,7 @@ def binary_table(seeds: int = 5, budget: int = 3000, out: Path | None = BINARY_T
                  echo=print) -> dict:  # fmt: skip
     """Notebook 11's likelihoods of binarised digits (`comparison.binary_likelihoods`: independent
     pixels, the RBM by AIS, the DBN's bound, a binary MADE) for seeds 0..seeds-1; store and return."""
-    _check_seeds(seeds)
+    seeds = _check_seeds(seeds)
     rows = []
     for r in _parallel(_binary_row, [(seed, budget) for seed in range(seeds)], jobs):
         rows.append(r)
@@ -232,7 +227,7 @@ def augmentation(seeds: int = 5, per_class=(10, 50), out: Path | None = AUGMENTA
                  echo=print) -> dict:  # fmt: skip
     """Notebook 12's augmentation table: `small_data.augmentation_row` for every training-set size
     and seeds 0..seeds-1; store and return it."""
-    _check_seeds(seeds)
+    seeds = _check_seeds(seeds)
     rows = []
     for r in _parallel(
         small_data.augmentation_row, [(n, seed) for n in per_class for seed in range(seeds)], jobs
@@ -274,7 +269,7 @@ def class_accuracy_row(preset: str, seed: int, steps: int | None = None) -> dict
 def class_accuracy(seeds: int = 3, preset: str = "cgan_projection_fashion", steps: int | None = None,
                    out: Path | None = CLASS_ACCURACY, jobs: int = 1, echo=print) -> dict:  # fmt: skip
     """Notebook 09's exercise 4: the class accuracy of `preset` for seeds 0..seeds-1; store and return."""
-    _check_seeds(seeds)
+    seeds = _check_seeds(seeds)
     rows = []
     for r in _parallel(class_accuracy_row, [(preset, seed, steps) for seed in range(seeds)], jobs):
         rows.append(r)

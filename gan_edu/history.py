@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import checks
+
 
 class History:
     """The last `maxlen` steps' statistics, in fixed-size NumPy ring buffers (memory stays bounded).
@@ -46,6 +48,5 @@ class History:
         return min(self._count, self.maxlen)
 
     def __getitem__(self, key: str) -> np.ndarray:
-        if key not in self.KEYS:
-            raise KeyError(f"unknown history column {key!r}; choose one of: {', '.join(self.KEYS)}")
+        checks.choose(self.KEYS, key, "history column", error=KeyError)
         return self._ordered()[self.KEYS.index(key)]

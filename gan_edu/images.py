@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 import gzip
 import hashlib
-import inspect
 import io
 import os
 import zipfile
@@ -23,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 import torch
+
+from . import checks
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SUBSET_FILE = "fashion_mnist_subset.npz"
@@ -90,9 +91,8 @@ class ImageDataset:
         return len(self.images)
 
     def sample_labelled(self, n: int, generator: torch.Generator | None = None):
-        if int(n) != n or n <= 0:
-            raise ValueError(f"sample size must be a positive integer, got {n!r}")
-        idx = torch.randint(len(self.images), (int(n),), generator=generator)
+        n = checks.integer("n", n, meaning="how many samples")
+        idx = torch.randint(len(self.images), (n,), generator=generator)
         return self.images[idx], self.labels[idx]
 
     def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
@@ -144,8 +144,7 @@ def load_fashion_mnist(
     split: str = "train", subset: bool = True, root: str | Path | None = None
 ) -> ImageDataset:
     """Fashion-MNIST (Xiao et al. 2017) as an ImageDataset: the shipped subset, or the full set."""
-    if split not in SPLITS:
-        raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+    checks.choose(SPLITS, split, "split")
     if subset:
         path = check_file(
             DATA / SUBSET_FILE, "git checkout data/ (or rebuild: python data/build_fashion_mnist.py)"
@@ -162,8 +161,7 @@ def load_digits(split: str = "train") -> ImageDataset:
     """scikit-learn's 8 x 8 digits (pixel values 0-16): the first 1,500 train, the last 297 test."""
     from sklearn.datasets import load_digits as sklearn_digits
 
-    if split not in SPLITS:
-        raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+    checks.choose(SPLITS, split, "split")
     bunch = sklearn_digits()
     x, y = bunch.images.astype(np.float32), bunch.target.astype(np.int64)
     part = slice(0, 1500) if split == "train" else slice(1500, None)
@@ -176,12 +174,8 @@ DATASETS = {"fashion_mnist": load_fashion_mnist, "digits": load_digits}
 
 def get_dataset(name: str, **options) -> ImageDataset:
     """An image set by name, loaded once per session (a trainer's reset and configure ask often)."""
-    if name not in DATASETS:
-        raise ValueError(f"unknown image dataset {name!r}; choose one of: {', '.join(DATASETS)}")
-    valid = inspect.signature(DATASETS[name]).parameters
-    unknown = [k for k in options if k not in valid]
-    if unknown:
-        raise ValueError(f"{name} takes no option {unknown[0]!r}; its options: {', '.join(valid)}")
+    checks.choose(DATASETS, name, "image dataset")
+    checks.keywords(DATASETS[name], options, f"image dataset {name!r}")
     return _cached(name, tuple(sorted(options.items())))
 
 

@@ -15,6 +15,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from . import checks
+
 
 def _bce(logits: Tensor, label: float) -> Tensor:
     return F.binary_cross_entropy_with_logits(logits, torch.full_like(logits, label))
@@ -82,9 +84,7 @@ LOSSES = {
 
 def get_loss(name: str) -> GANLoss:
     """Look a loss up by name: minimax, non_saturating, least_squares, hinge, wasserstein."""
-    if name not in LOSSES:
-        raise ValueError(f"unknown loss {name!r}; choose one of: {', '.join(LOSSES)}")
-    return LOSSES[name]
+    return LOSSES[checks.choose(LOSSES, name, "loss")]
 
 
 def _input_grad(D: Callable[[Tensor], Tensor], x: Tensor) -> Tensor:

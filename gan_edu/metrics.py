@@ -19,6 +19,8 @@ import numpy as np
 import prdc
 import torch
 
+from . import checks
+
 
 def _as_numpy(x, name: str) -> np.ndarray:
     if isinstance(x, torch.Tensor):
@@ -47,8 +49,7 @@ def mode_stats(samples, modes, std: float, threshold: float = 3.0) -> dict:
     x, m = _as_numpy(samples, "samples"), _as_numpy(modes, "modes")
     if x.shape[1] != m.shape[1]:
         raise ValueError(f"samples have dim {x.shape[1]} but modes have dim {m.shape[1]}")
-    if not std > 0:
-        raise ValueError(f"std must be positive, got {std!r}")
+    checks.number("std", std, 0, low_open=True)
     if not np.isfinite(x).all():
         raise ValueError("samples contain NaN or infinite values (did training diverge?)")
     dist = np.linalg.norm(x[:, None, :] - m[None, :, :], axis=2)  # (N, K)
@@ -128,12 +129,10 @@ def frechet_distance(a, b) -> float:
 def precision_recall(real, fake, k_pr: int = 3, k_dc: int = 5) -> dict:
     """Precision and recall (Kynkäänniemi et al. 2019, k = 3), density and coverage (Naeem et al.
     2020, k = 5), computed by the `prdc` package (its authors' code) from two feature sets."""
-    for name, k in (("k_pr", k_pr), ("k_dc", k_dc)):
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-            raise ValueError(
-                f"{name} must be a positive integer (how many nearest neighbours set each point's radius; "
-                f"3 for precision/recall, 5 for density/coverage), got {k!r}"
-            )
+    meaning = (
+        "how many nearest neighbours set each point's radius; 3 for precision/recall, 5 for density/coverage"
+    )
+    k_pr, k_dc = checks.integer("k_pr", k_pr, 1, meaning), checks.integer("k_dc", k_dc, 1, meaning)
     real, fake = _features(real, "real"), _features(fake, "fake")
     _same_width(real, fake, "real", "fake", "precision_recall")
     k = max(k_pr, k_dc)
@@ -233,8 +232,7 @@ def memorisation(fake, train, held_out, quantile: float = 0.01) -> dict:
     Returns rate, threshold, the median-distance ratio `copy` (below 1: closer to the training
     set than new real items are), and each sample's nearest distance and training index.
     """
-    if not 0 < quantile < 1:
-        raise ValueError(f"quantile must be between 0 and 1, got {quantile!r}")
+    checks.number("quantile", quantile, 0, 1, low_open=True, high_open=True)
     d_fake, index = nearest(fake, train)
     d_held = nearest(held_out, train)[0]
     threshold = float(np.quantile(d_held, quantile))

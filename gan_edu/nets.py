@@ -7,7 +7,7 @@ from contextlib import contextmanager
 import torch
 from torch import nn
 
-from . import conditional
+from . import checks, conditional
 
 ACTIVATIONS = {
     "relu": nn.ReLU,
@@ -19,17 +19,6 @@ ACTIVATIONS = {
 INITS = ("pytorch", "xavier", "dcgan")
 
 
-def _choose(kind: str, value: str, valid) -> None:
-    if value not in valid:
-        raise ValueError(f"unknown {kind} {value!r}; choose one of: {', '.join(valid)}")
-
-
-def _positive_int(name: str, value) -> int:
-    if int(value) != value or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
 def mlp(
     in_dim: int,
     out_dim: int,
@@ -39,9 +28,9 @@ def mlp(
     spectral_norm: bool = False,
 ) -> nn.Sequential:
     """`depth` hidden layers of `width` units, then a linear output layer (no final activation)."""
-    _choose("activation", activation, ACTIVATIONS)
-    in_dim, out_dim = _positive_int("in_dim", in_dim), _positive_int("out_dim", out_dim)
-    depth, width = _positive_int("depth", depth), _positive_int("width", width)
+    checks.choose(ACTIVATIONS, activation, "activation")
+    in_dim, out_dim = checks.integer("in_dim", in_dim), checks.integer("out_dim", out_dim)
+    depth, width = checks.integer("depth", depth), checks.integer("width", width)
     wrap = nn.utils.parametrizations.spectral_norm if spectral_norm else (lambda layer: layer)
     layers: list[nn.Module] = []
     for i in range(depth):
@@ -92,7 +81,7 @@ def make_discriminator(
     D returns a logit (any real number), not a probability: the losses apply the sigmoid inside
     `binary_cross_entropy_with_logits`, which is exact where log(sigmoid(.)) would round to -inf.
     """
-    pack = _positive_int("pack", pack)
+    pack = checks.integer("pack", pack)
     body = mlp(data_dim * pack + int(minibatch_std), 1, depth, width, activation, spectral_norm)
     front = ([Pack(pack)] if pack > 1 else []) + ([MinibatchStd()] if minibatch_std else [])
     return nn.Sequential(*front, *body) if front else body
@@ -100,7 +89,7 @@ def make_discriminator(
 
 def init_weights(net: nn.Module, scheme: str = "pytorch") -> nn.Module:
     """Re-initialise linear and conv layers: 'pytorch' (leave as built), 'xavier' or 'dcgan'."""
-    _choose("init scheme", scheme, INITS)
+    checks.choose(INITS, scheme, "init scheme")
     if scheme == "pytorch":
         return net
     for m in net.modules():
@@ -148,8 +137,8 @@ def dcgan_generator(latent_dim: int, shape, width: int = 32, batch_norm: bool = 
     batch norm. `batch_norm`, `output` and `upsample` exist for notebook 08's ablations.
     """
     C, H, _ = _image_shape(shape)
-    s, w = H // 4, _positive_int("width", width)
-    _choose("output", output, OUTPUTS), _choose("upsample", upsample, UPSAMPLES)
+    s, w = H // 4, checks.integer("width", width)
+    checks.choose(OUTPUTS, output, "output"), checks.choose(UPSAMPLES, upsample, "upsample")
 
     def norm(c):
         return [nn.BatchNorm2d(c)] if batch_norm else []
@@ -178,8 +167,8 @@ def dcgan_discriminator(shape, width: int = 32, spectral_norm: bool = False,
     gradient penalties, which need each image judged on its own, apply), a logit out.
     """
     C, H, _ = _image_shape(shape)
-    w = _positive_int("width", width)
-    _choose("downsample", downsample, DOWNSAMPLES)
+    w = checks.integer("width", width)
+    checks.choose(DOWNSAMPLES, downsample, "downsample")
     wrap = nn.utils.parametrizations.spectral_norm if spectral_norm else (lambda layer: layer)
 
     def down(c_in, c_out):
@@ -216,7 +205,7 @@ class ProjectionDiscriminator(nn.Module):
         self.channels, self.classes = C, classes
         body = dcgan_discriminator(shape, width, spectral_norm, downsample)[:-2]  # drop the logit layer
         self.body = nn.Sequential(*body, nn.Flatten())  # phi(x): (B, 2w * H/4 * W/4)
-        features = 2 * _positive_int("width", width) * (H // 4) * (W // 4)
+        features = 2 * checks.integer("width", width) * (H // 4) * (W // 4)
         wrap = nn.utils.parametrizations.spectral_norm if spectral_norm else (lambda layer: layer)
         self.head = wrap(nn.Linear(features, 1))  # w . phi(x) + b: "is it real?" for any class
         self.embed = wrap(nn.Linear(classes, features, bias=False))  # e_y, one column per class
@@ -247,21 +236,19 @@ def build(config, shape) -> tuple[nn.Module, nn.Module]:
                 "pack and minibatch_std are built for the mlp networks; set arch='mlp' or turn them off"
             )
         options = dict(cfg.dcgan_options)
-        unknown = [k for k in options if k not in (*G_OPTIONS, *D_OPTIONS)]
-        if unknown:
-            raise ValueError(
-                f"unknown dcgan option {unknown[0]!r}; choose from: {', '.join(G_OPTIONS + D_OPTIONS)}"
-            )
+        for key in options:
+            checks.choose(G_OPTIONS + D_OPTIONS, key, "dcgan option")
         if not isinstance(options.get("batch_norm", True), bool):
             raise ValueError(
                 f"dcgan_options: batch_norm must be True or False, got {options['batch_norm']!r}"
             )
         for key, valid in (("output", OUTPUTS), ("upsample", UPSAMPLES), ("downsample", DOWNSAMPLES),
                            ("label", LABELS)):  # fmt: skip
-            if key in options and (not isinstance(options[key], str) or options[key] not in valid):
-                raise ValueError(
-                    f"dcgan_options: unknown {key} {options[key]!r}; choose one of: {', '.join(valid)}"
-                )
+            if key in options:
+                try:
+                    checks.choose(valid, options[key], key)
+                except ValueError as error:
+                    raise ValueError(f"dcgan_options: {error}") from None
         g_options = {k: v for k, v in options.items() if k in G_OPTIONS}
         d_options = {k: v for k, v in options.items() if k in D_OPTIONS}
         C, H, W = _image_shape(shape)
@@ -270,7 +257,7 @@ def build(config, shape) -> tuple[nn.Module, nn.Module]:
         outputs = 1 + conditional.d_extra_outputs(cfg.condition)  # + InfoGAN's Q head
         G = dcgan_generator(z_dim, shape, cfg.g_width, **g_options)
         label = d_options.pop("label", "planes")
-        _choose("label", label, LABELS)
+        checks.choose(LABELS, label, "label")
         if label == "projection":
             if cfg.condition != "class":
                 raise ValueError(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from . import checks
 from .config import GANConfig, make_config
 
 
@@ -177,6 +178,4 @@ PRESETS = {
 
 def get_preset(name: str) -> Preset:
     """Look a preset up by name."""
-    if name not in PRESETS:
-        raise ValueError(f"unknown preset {name!r}; choose one of: {', '.join(PRESETS)}")
-    return PRESETS[name]
+    return PRESETS[checks.choose(PRESETS, name, "preset")]

@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from . import checks
+
 DEVICE_NAMES = ("auto", "cpu", "cuda", "mps")
 
 
@@ -37,11 +39,9 @@ def pick_device(name: str | None = None, verbose: bool = True) -> torch.device:
     """
     requested = (name or os.environ.get("GAN_EDU_DEVICE") or "auto").strip().lower()
     base = requested.split(":")[0]
-    if base not in DEVICE_NAMES:
-        raise ValueError(
-            f"unknown device {requested!r}; choose one of: {', '.join(DEVICE_NAMES)} "
-            f"(this machine has: {', '.join(available_devices())})"
-        )
+    if base not in DEVICE_NAMES:  # the message shows what was asked for, an index such as ':1' too
+        here = ", ".join(available_devices())
+        checks.choose(DEVICE_NAMES, requested, "device", note=f"this machine has: {here}")
     if base == "auto":
         return torch.device(available_devices()[0])
     if base not in available_devices():

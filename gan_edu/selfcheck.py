@@ -14,6 +14,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from gan_edu import checks
 from gan_edu.metrics import mode_stats
 
 
@@ -424,8 +425,7 @@ CHECKS: dict[str, Callable[[Callable], str]] = {
 
 def check(exercise: str, answer: Callable) -> None:
     """Say whether `answer` solves `exercise`; raise ExerciseError with what is wrong if it does not."""
-    if exercise not in CHECKS:
-        raise ValueError(f"unknown exercise {exercise!r}; the checks are: {', '.join(CHECKS)}")
+    checks.choose(CHECKS, exercise, "exercise")
     if not callable(answer):
         raise ExerciseError(
             f"pass your function itself (its name, no brackets), not {type(answer).__name__}."

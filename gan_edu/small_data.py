@@ -18,7 +18,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from . import conditional, evaluator, images, metrics
+from . import checks, conditional, evaluator, images, metrics
 from .presets import get_preset
 from .train import GANTrainer
 
@@ -33,10 +33,7 @@ def few(per_class: int, seed: int = 0) -> images.ImageDataset:
     """`per_class` training images of each class, chosen at random (by `seed`) from the 10,000 shipped."""
     full = images.load_fashion_mnist("train")
     most = int(torch.bincount(full.labels).min())
-    if isinstance(per_class, bool) or not isinstance(per_class, int) or not 1 <= per_class <= most:
-        raise ValueError(
-            f"per_class must be an integer from 1 to {most} (images of each class), got {per_class!r}"
-        )
+    per_class = checks.integer("per_class", per_class, 1, "images of each class", most=most)
     g = torch.Generator().manual_seed(seed)
     chosen = [torch.nonzero(full.labels == c)[:, 0][torch.randperm(most, generator=g)] for c in range(10)]
     index = torch.cat([c[:per_class] for c in chosen])

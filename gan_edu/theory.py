@@ -15,6 +15,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from . import checks
+
 # ---- Part 1: 1-D densities ------------------------------------------------------------------------
 
 
@@ -164,9 +166,7 @@ SCHEMES = ("simultaneous", "alternating", "alternating_5")
 
 
 def _method(name: str) -> tuple[Callable, float | None, str]:
-    if name not in DIRAC_METHODS:
-        raise ValueError(f"unknown method {name!r}; choose one of: {', '.join(DIRAC_METHODS)}")
-    return DIRAC_METHODS[name]
+    return DIRAC_METHODS[checks.choose(DIRAC_METHODS, name, "method")]
 
 
 def dirac_field(method: str, theta, psi, param: float | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -186,10 +186,9 @@ def dirac_trajectory(method: str, scheme: str = "simultaneous", steps: int = 500
     from D's new position; alternating_5: five D steps, then one G step.
     """
     field, default, _ = _method(method)
-    if scheme not in SCHEMES:
-        raise ValueError(f"unknown scheme {scheme!r}; choose one of: {', '.join(SCHEMES)}")
-    if not step_size > 0 or int(steps) != steps or steps < 1:
-        raise ValueError(f"step_size must be positive and steps a positive integer, got {step_size}, {steps}")
+    checks.choose(SCHEMES, scheme, "scheme")
+    steps = checks.integer("steps", steps)
+    checks.number("step_size", step_size, 0, low_open=True)
     p = default if param is None else param
     clip = p if method == "wgan_clip" else np.inf
     theta, psi = map(float, start)

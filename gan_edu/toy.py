@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from . import registry
+from . import checks
 
 
 @dataclass
@@ -35,14 +35,11 @@ class ToyDataset:
 
     def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
         """n samples as a float32 tensor of shape (n, dim)."""
-        if int(n) != n or n <= 0:
-            raise ValueError(f"sample size must be a positive integer, got {n!r}")
-        return self.draw(int(n), generator)
+        return self.draw(checks.integer("n", n, meaning="how many samples"), generator)
 
 
 def _mixture(name: str, modes: torch.Tensor, std: float, weights=None, extent=None) -> ToyDataset:
-    if std <= 0:
-        raise ValueError(f"std must be positive, got {std!r}")
+    checks.number("std", std, 0, low_open=True)
     modes = modes.float()
     probs = torch.full((len(modes),), 1.0 / len(modes)) if weights is None else _probs(weights, modes)
 
@@ -62,18 +59,10 @@ def _probs(weights, modes) -> torch.Tensor:
     return w / w.sum()
 
 
-def _check_positive(**values) -> None:
-    for name, value in values.items():
-        whole = name in ("n_modes", "side")
-        ok = isinstance(value, int) if whole else isinstance(value, (int, float))
-        if isinstance(value, bool) or not ok or not value > 0 or not math.isfinite(value):
-            kind = "a positive integer" if whole else "a positive number"
-            raise ValueError(f"{name} must be {kind}, got {value!r}")
-
-
 def ring(n_modes: int = 8, radius: float = 2.0, std: float = 0.05) -> ToyDataset:
     """n_modes Gaussians evenly spaced on a circle (the classic mode-collapse test)."""
-    _check_positive(n_modes=n_modes, radius=radius, std=std)
+    n_modes = checks.integer("n_modes", n_modes)
+    checks.number("radius", radius, 0, low_open=True)
     angles = torch.arange(n_modes, dtype=torch.float64) * 2 * math.pi / n_modes
     modes = radius * torch.stack([torch.cos(angles), torch.sin(angles)], dim=1)
     return _mixture("ring", modes, std)
@@ -81,7 +70,8 @@ def ring(n_modes: int = 8, radius: float = 2.0, std: float = 0.05) -> ToyDataset
 
 def grid(side: int = 5, spacing: float = 2.0, std: float = 0.05) -> ToyDataset:
     """side x side Gaussians on a square grid centred at 0 (25 modes at {-4,-2,0,2,4}^2)."""
-    _check_positive(side=side, spacing=spacing, std=std)
+    side = checks.integer("side", side)
+    checks.number("spacing", spacing, 0, low_open=True)
     axis = (torch.arange(side, dtype=torch.float64) - (side - 1) / 2) * spacing
     modes = torch.cartesian_prod(axis, axis)
     return _mixture("grid", modes, std)
@@ -89,7 +79,6 @@ def grid(side: int = 5, spacing: float = 2.0, std: float = 0.05) -> ToyDataset:
 
 def mixture_1d(means=(-2.0, 2.0), std: float = 0.5, weights=None) -> ToyDataset:
     """A 1-D mixture of Gaussians with equal widths."""
-    _check_positive(std=std)
     modes = torch.as_tensor(means, dtype=torch.float64).reshape(-1, 1)
     return _mixture("mixture_1d", modes, std, weights)
 
@@ -162,4 +151,4 @@ DATASETS: dict[str, Callable[..., ToyDataset]] = {
 
 def get_dataset(name: str, **kwargs) -> ToyDataset:
     """Build a dataset by name, e.g. get_dataset('ring', std=0.02)."""
-    return registry.build(DATASETS, name, "dataset", **kwargs)
+    return checks.build(DATASETS, name, "dataset", **kwargs)

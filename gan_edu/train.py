@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import math
-import numbers
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -12,7 +11,7 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 
-from . import checkpoints, conditional, images, losses, nets, toy, unroll
+from . import checkpoints, checks, conditional, images, losses, nets, toy, unroll
 from .config import REBUILD_FIELDS, GANConfig, get_dataset, make_config
 from .history import History
 from .runtime import pick_device
@@ -20,14 +19,6 @@ from .runtime import pick_device
 
 class TrainingDiverged(RuntimeError):
     """A loss became NaN or infinite; the trainer has gone back to its last good state."""
-
-
-def _integer(name: str, value, least: int, meaning: str = "") -> int:
-    """`value` as an int (NumPy integers too), or a ValueError naming `name` if it is not one >= least."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:
-        kind = "a positive integer" if least == 1 else f"an integer >= {least}"
-        raise ValueError(f"{name} must be {kind}{f' ({meaning})' if meaning else ''}, got {value!r}")
-    return int(value)
 
 
 def _optimizer_kind(group: dict) -> str:
@@ -150,11 +141,9 @@ class GANTrainer:
         """n generated points on the CPU, from fixed noise (seed + 1 unless given): same z each call.
         A conditional G takes `code` (`conditional.class_code`, `info_code`; default classes 0..9).
         `truncation` < 1 shrinks z towards its mean, 0 (the truncation trick of notebook 09)."""
-        n = _integer("n", n, 1, "how many samples")
-        seed = None if seed is None else _integer("seed", seed, 0, "or None: the trainer's fixed noise")
-        number = isinstance(truncation, (int, float)) and not isinstance(truncation, bool)
-        if not number or not 0 < truncation <= 1:
-            raise ValueError(f"truncation must be a number in (0, 1] (1: no truncation), got {truncation!r}")
+        n = checks.integer("n", n, meaning="how many samples")
+        seed = None if seed is None else checks.integer("seed", seed, 0, "or None: the trainer's fixed noise")
+        checks.number("truncation", truncation, 0, 1, low_open=True, meaning="1: no truncation")
         g = torch.Generator().manual_seed(self.config.seed + 1 if seed is None else seed)
         return self.generate(self.noise(n, g) * truncation, code)
 
@@ -263,7 +252,7 @@ class GANTrainer:
 
     def run(self, steps: int, callback=None, every: int = 1, progress: bool = True) -> History:
         """Train for `steps` steps; call `callback(trainer, stats)` every `every` steps (False stops)."""
-        steps, every = _integer("steps", steps, 1), _integer("every", every, 1)
+        steps, every = checks.integer("steps", steps), checks.integer("every", every)
         if callback is not None and not callable(callback):
             raise TypeError(f"callback must be a function callback(trainer, stats) or None, got {callback!r}")
         bar = tqdm(range(steps), desc="training", disable=not progress, mininterval=0.5)
@@ -301,7 +290,7 @@ class GANTrainer:
         self.opt_D.load_state_dict(snap["opt_D"])
         self._apply_optimizer_settings()
         self.rng.set_state(snap["rng"])
-        self.step_count = snap["step"]
+        self.step_count = int(snap["step"])  # a NumPy integer passes the check: keep a Python int
         self.history.truncate(self.step_count)
         self._good = self.snapshot()
 
@@ -315,11 +304,10 @@ class GANTrainer:
         if missing:
             raise ValueError(f"this snapshot lacks {', '.join(missing)} (it is damaged or not a trainer's "
                              "snapshot); nothing was changed. trainer.snapshot() makes one")  # fmt: skip
-        step = snap["step"]
-        if isinstance(step, bool) or not isinstance(step, int) or step < 0:
-            raise ValueError(
-                f"this snapshot's step must be an integer >= 0, got {step!r}; nothing was changed"
-            )
+        try:
+            checks.integer("this snapshot's step", snap["step"], 0)
+        except ValueError as error:
+            raise ValueError(f"{error}; nothing was changed") from None
         if not isinstance(snap["rng"], torch.Tensor) or snap["rng"].dtype != torch.uint8:
             raise ValueError("this snapshot's random state is damaged; nothing was changed")
         for name in ("G", "D"):

@@ -19,7 +19,7 @@ from dataclasses import asdict, fields
 
 import ipywidgets as W
 
-from . import evaluator, images, losses, nets, toy, views
+from . import checks, evaluator, images, losses, nets, toy, views
 from .config import NOISES, OPTIMIZERS, GANConfig
 from .frames import DashboardFrame
 from .metrics import mode_report
@@ -97,11 +97,8 @@ class LiveDashboard:
             trainer = GANTrainer(get_preset(trainer).config, data=data)
         elif not isinstance(trainer, GANTrainer):
             raise ValueError(f"LiveDashboard needs a GANTrainer or a preset name ({', '.join(PRESETS)})")
-        if isinstance(fps, bool) or not isinstance(fps, (int, float)) or not 0 < fps <= 60:
-            raise ValueError(f"fps (frames per second) must be a number in (0, 60], got {fps!r}")
-        for name, value in (("metrics_every", metrics_every), ("dpi", dpi)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        checks.number("fps", fps, 0, 60, low_open=True, meaning="frames per second")
+        metrics_every, dpi = checks.integer("metrics_every", metrics_every), checks.integer("dpi", dpi)
         self.trainer = trainer
         self.fps, self.metrics_every, self.dpi = fps, metrics_every, dpi
         self.lock = threading.Lock()  # held for each step and each config change
@@ -349,8 +346,7 @@ class LiveDashboard:
 
     def run(self, steps: int) -> LiveDashboard:
         """Train `steps` steps in this thread (blocking), then draw: what notebooks call."""
-        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-            raise ValueError(f"steps must be a positive integer, got {steps!r}")
+        steps = checks.integer("steps", steps)
         self.pause()
         self._until = self.trainer.step_count + steps
         self._train(steps)

@@ -17,14 +17,14 @@ from gan_edu.presets import get_preset
         ({"device": "tpu"}, "unknown device 'tpu'; choose one of: auto, cpu, cuda, mps"),
         ({"noise": "cauchy"}, "unknown noise 'cauchy'; choose one of: gaussian, uniform"),
         ({"g_activation": "relu6"}, "unknown activation 'relu6'; choose one of: relu, leaky_relu"),
-        ({"lr_D": 0}, "lr_D must be a positive number, got 0"),
-        ({"lr_G": -1e-3}, "lr_G must be a positive number, got -0.001"),
-        ({"lr_G": float("nan")}, "lr_G must be a positive number, got nan"),
+        ({"lr_D": 0}, "lr_D must be a number in (0, 10], got 0"),
+        ({"lr_G": -1e-3}, "lr_G must be a number in (0, 10], got -0.001"),
+        ({"lr_G": float("nan")}, "lr_G must be a number in (0, 10], got nan"),
         ({"batch_size": 0}, "batch_size must be a positive integer, got 0"),
         ({"batch_size": 12.5}, "batch_size must be a positive integer, got 12.5"),
         ({"d_steps": -2}, "d_steps must be a positive integer, got -2"),
         ({"r1_weight": -1}, "r1_weight must be zero or positive, got -1"),
-        ({"lr_d": 0.1}, "unknown config field 'lr_d'; valid fields: dataset, dataset_kwargs"),
+        ({"lr_d": 0.1}, "unknown config field 'lr_d'; choose one of: dataset, dataset_kwargs"),
     ],
 )
 def test_bad_config_values(changes, message):
@@ -42,7 +42,7 @@ def test_bad_step_counts():
 def test_configure_rejects_bad_values_and_keeps_the_session():
     t = GANTrainer(device="cpu", g_width=8, d_width=8)
     t.run(3, progress=False)
-    with pytest.raises(ValueError, match="lr_G must be a positive number"):
+    with pytest.raises(ValueError, match=r"lr_G must be a number in \(0, 10\]"):
         t.configure(lr_G=0)
     assert t.config.lr_G == 1e-3 and t.step_count == 3
     t.step()
@@ -67,7 +67,7 @@ def test_dataset_and_preset_and_sample_errors():
         toy.get_dataset("moon")
     with pytest.raises(ValueError, match="std must be a positive number, got -1"):
         toy.ring(std=-1)
-    with pytest.raises(ValueError, match="sample size must be a positive integer, got 0"):
+    with pytest.raises(ValueError, match=r"n must be a positive integer \(how many samples\), got 0"):
         toy.ring().sample(0)
     with pytest.raises(ValueError, match="unknown preset 'ring'; choose one of: balanced"):
         get_preset("ring")

@@ -81,7 +81,7 @@ def test_a_checkpoint_saved_with_other_betas_trains_with_the_configs(tmp_path):
         ("foreign", "is not a gan_edu checkpoint"),
         ("no state", "damaged gan_edu checkpoint"),
         ("state lacks the optimizers", "lacks opt_G, opt_D"),
-        ("bad step", "step must be an integer >= 0"),
+        ("bad step", "step must be zero or a positive integer"),
     ],
     ids=["empty", "truncated", "zeros", "foreign", "no state", "missing parts", "bad step"],
 )

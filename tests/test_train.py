@@ -260,7 +260,7 @@ def test_notebook_03_answers_quote_the_code_that_runs_and_each_mystery_breaks_on
         assert all(line.strip() in source for line in snippet.strip().splitlines()), number
     code = tagged_code("03_building_blocks.ipynb", "train_step")
     lab = bugs.BugLab(code["d_step"], code["g_step"], None, None, None, 1)
-    with pytest.raises(ValueError, match="no mystery 7"):
+    with pytest.raises(ValueError, match="unknown mystery 7; choose one of: 1, 2"):
         lab.run(7)
 
 

@@ -176,7 +176,7 @@ def test_worker_exception_is_shown(dash, monkeypatch):
 def test_bad_value_is_refused_and_session_kept(dash):
     dash.run(5)
     dash.configure(lr_D=-1.0)
-    assert "Not applied" in dash.message.value and "lr_D must be a positive number" in dash.message.value
+    assert "Not applied" in dash.message.value and "lr_D must be a number in (0, 10]" in dash.message.value
     assert dash.trainer.config.lr_D == 1e-3 and dash.trainer.step_count == 5
 
 

@@ -232,6 +232,20 @@ def store(runs: Path, claims: list[Path], out: Path) -> None:
     out.write_text(json.dumps(stored, indent=1) + "\n")
 
 
+def store_reference(runs: Path, out: Path) -> None:
+    """Add the reference machine's runs (trained there with --runs) to results/numerics.json."""
+    stored = json.loads(out.read_text())
+    stored["reference_machine"] = {
+        "command": "python tools/numerics.py --runs avx512 'avx2, MKL and oneDNN too' "
+        "--out build/numerics/amd_runs.json; "
+        "python tools/numerics.py --store-reference build/numerics/amd_runs.json",
+        "created": __import__("datetime").date.today().isoformat(),
+        "machine": machine(),
+        "runs": json.loads(runs.read_text()),
+    }
+    out.write_text(json.dumps(stored, indent=1) + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--label", default=os.environ.get("ATEN_CPU_CAPABILITY", "default"))
@@ -243,7 +257,13 @@ def main() -> None:
     parser.add_argument(
         "--store", action="store_true", help="write results/numerics.json from build/numerics"
     )
+    parser.add_argument(
+        "--store-reference", type=Path, metavar="RUNS", help="add the reference machine's RUNS to the table"
+    )
     args = parser.parse_args()
+    if args.store_reference:
+        store_reference(args.store_reference, ROOT / "results" / "numerics.json")
+        return
     if args.store:
         folder = ROOT / "build" / "numerics"
         claims = [p for p in sorted(folder.glob("*.jsonl")) if p.stem != "probe"]
