@@ -217,7 +217,9 @@ def test_views_pick_the_picture_that_fits_the_data():
 def test_nearest_finds_exact_copies_and_refuses_mismatched_sizes():
     reference = torch.randn(50, 1, 8, 8, generator=torch.Generator().manual_seed(0))
     distances, index = metrics.nearest(reference[[7, 3]], reference)
-    assert index.tolist() == [7, 3] and np.allclose(distances, 0, atol=1e-3)
+    # cdist computes |a|^2 + |b|^2 - 2ab in float32: an exact copy comes out at up to ~3e-3 (seen with
+    # PyTorch's scalar kernels), far below the distance between two different rows here (about 11)
+    assert index.tolist() == [7, 3] and np.allclose(distances, 0, atol=1e-2)
     with pytest.raises(ValueError, match="same size"):
         metrics.nearest(torch.zeros(2, 3), reference)
 
