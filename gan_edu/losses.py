@@ -63,18 +63,22 @@ def critic_g_loss(fake: Tensor) -> Tensor:
 
 
 class GANLoss(NamedTuple):
-    """A pair of objectives: `d_loss(real_logits, fake_logits)` and `g_loss(fake_logits)`."""
+    """A pair of objectives: `d_loss(real_logits, fake_logits)` and `g_loss(fake_logits)`.
+
+    `probability`: D's output is a logit whose sigmoid is the probability "real" (the BCE losses),
+    so the views draw sigmoid(D); for the others D's output is a score, drawn as it is."""
 
     name: str
     d_loss: Callable[[Tensor, Tensor], Tensor]
     g_loss: Callable[[Tensor], Tensor]
+    probability: bool = False
 
 
 LOSSES = {
     loss.name: loss
     for loss in (
-        GANLoss("minimax", bce_d_loss, minimax_g_loss),
-        GANLoss("non_saturating", bce_d_loss, non_saturating_g_loss),
+        GANLoss("minimax", bce_d_loss, minimax_g_loss, probability=True),
+        GANLoss("non_saturating", bce_d_loss, non_saturating_g_loss, probability=True),
         GANLoss("least_squares", least_squares_d_loss, least_squares_g_loss),
         GANLoss("hinge", hinge_d_loss, critic_g_loss),
         GANLoss("wasserstein", wasserstein_d_loss, critic_g_loss),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import torch
 
-from . import conditional, evaluator, losses
+from . import conditional, evaluator
 
 
 def of(trainer) -> dict:
@@ -57,7 +57,7 @@ def plane(trainer, n: int = 512, resolution: int = 64) -> dict:
     (grad,) = torch.autograd.grad(trainer.loss.g_loss(trainer.D(x_fake)) * n, x_fake)
     with torch.no_grad():  # a packed D judges `pack` copies of each grid point
         d_grid = trainer.D(grid.repeat_interleave(trainer.config.pack, dim=0)).reshape(resolution, resolution)
-        if trainer.loss.d_loss is losses.bce_d_loss:
+        if trainer.loss.probability:
             d_grid = torch.sigmoid(d_grid)
     return {
         "manifold": manifold(trainer).numpy(),
@@ -65,7 +65,7 @@ def plane(trainer, n: int = 512, resolution: int = 64) -> dict:
         "fake": x_fake.detach().cpu().numpy(),
         "arrows": -grad.cpu().numpy(),
         "d_grid": d_grid.cpu().numpy(),
-        "d_is_probability": trainer.loss.d_loss is losses.bce_d_loss,
+        "d_is_probability": trainer.loss.probability,
         "extent": lim,
         "modes": None if trainer.data.modes is None else trainer.data.modes.numpy(),
         "step": trainer.step_count,

@@ -79,3 +79,15 @@ def test_penalties_are_differentiable_in_D():
 def test_unknown_loss_lists_valid_names():
     with pytest.raises(ValueError, match="unknown loss 'hinj'; choose one of: minimax, non_saturating"):
         losses.get_loss("hinj")
+
+
+def test_which_losses_read_d_as_a_probability_is_the_losss_own_flag():
+    """The views draw sigmoid(D) exactly for the losses that say D's logit is a probability."""
+    from gan_edu import GANTrainer, views
+
+    assert {name for name, loss in losses.LOSSES.items() if loss.probability} == {"minimax", "non_saturating"}
+    for name in ("non_saturating", "hinge"):
+        view = views.plane(GANTrainer(loss=name, g_width=8, d_width=8, device="cpu"), n=64, resolution=8)
+        assert view["d_is_probability"] is losses.get_loss(name).probability
+        inside = ((view["d_grid"] >= 0) & (view["d_grid"] <= 1)).all()
+        assert inside or not view["d_is_probability"]
