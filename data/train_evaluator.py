@@ -60,7 +60,8 @@ def main() -> None:
         print(f"epoch {epoch + 1}: test accuracy {accuracy(net, test):.4f} ({seconds:.0f} s)")
     out = images.DATA / evaluator.WEIGHTS[dataset]
     torch.save(net.state_dict(), out)
-    print(f"wrote {out} ({out.stat().st_size / 1e6:.2f} MB), sha256 {images.sha256(out)}, "
+    print(f"wrote {out} ({out.stat().st_size / 1e6:.2f} MB), sha256 {images.sha256(out)} (record it in "
+          "gan_edu/images.py SHA256), "
           f"test accuracy {accuracy(net, test):.4f}, train accuracy {accuracy(net, train):.4f}")  # fmt: skip
 
 

@@ -38,6 +38,9 @@ SHA256 = {
     "train-labels-idx1-ubyte.gz": "0ae29f65d86684f32d1b9c85147786c547b9c6aebcaf235f0400a0cce308b056",
     "t10k-images-idx3-ubyte.gz": "cc1d090a38ace84dfa1aa66e3ada7c336ef481a96936906477e6dd344da56eaa",
     "t10k-labels-idx1-ubyte.gz": "8d3605d196f4be44669e46906da9733c8131fef761fdbfec72c424d5222f1a05",
+    # the shipped evaluators' weights (gan_edu.evaluator.WEIGHTS; data/README.md says how they were made)
+    "evaluator.pt": "9e4ec69023bd67e5e897685834b4204f6cf699825843a9f7dc4435ae09fec8f1",
+    "evaluator_digits.pt": "5a1515ef75f5d24ff57e9216c7af61d840de7d96f31bebd056958503bd5a25f6",
 }
 SPLITS = ("train", "test")
 

@@ -263,3 +263,10 @@ def test_notebook_08_reads_the_stored_race_as_it_says():
         sooner[threads] = plain[-1]["seconds"] / next(c["seconds"] for c in ours if c["frechet"] <= target)
         assert not any(c["recognisable"] for c in ours + plain) and 0.25 < ours[-1]["confident"] < 0.4
     assert round(sooner["1"]) == 4 and round(sooner["2"]) == 3
+
+
+def test_every_data_file_has_its_checksum_in_one_table():
+    """images.SHA256 is the one table of checksums; importing a module does not write into it."""
+    assert set(evaluator.WEIGHTS.values()) <= set(images.SHA256)
+    for name in (images.SUBSET_FILE, *evaluator.WEIGHTS.values()):
+        assert images.sha256(images.DATA / name) == images.SHA256[name]
