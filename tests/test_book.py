@@ -17,6 +17,12 @@ import book  # noqa: E402
 NOTEBOOKS = links.notebooks()
 
 
+def test_the_site_index_is_the_readmes_marked_course_table_with_every_notebook_linked():
+    page = book.index_page(NOTEBOOKS)
+    assert all(f"[{nb[:-6]}](notebooks/{nb})" in page for nb in NOTEBOOKS)
+    assert "course-table" not in page and "## How it is built" not in page
+
+
 def test_readmes_binder_links_follow_the_one_setting():
     owner, name = links.repository()
     for path in links.READMES:

@@ -167,7 +167,10 @@ def sources(chosen: list[str]) -> None:
 def index_page(chosen: list[str]) -> str:
     """The course map: README's table, each notebook's name linked to its page."""
     readme = (ROOT / "README.md").read_text()
-    table = readme.split("## The course", 1)[1].split("\n## ", 1)[0].strip()
+    start, end = "<!-- course-table:start", "<!-- course-table:end -->"
+    if start not in readme or end not in readme:
+        raise SystemExit(f"README.md has lost the markers around the course table ({start} ... {end})")
+    table = readme.split(start, 1)[1].split("-->", 1)[1].split(end, 1)[0].strip()
     for nb in chosen:
         table = table.replace(f"`{nb[:-6]}`", f"[{nb[:-6]}](notebooks/{nb})", 1)
     toc = "\n".join(f"notebooks/{nb[:-6]}" for nb in chosen)
