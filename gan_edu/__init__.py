@@ -35,7 +35,16 @@ Showing
     widgets        LiveDashboard: train live with sliders and buttons (00, 04)
     choosers       widgets that steer a trained conditional GAN or InfoGAN (09)
 The other models
-    baselines      mixtures, KDE, autoencoders, VAE, flow, MADE, RBM/DBN, diffusion behind one face (01, 11)
+    baselines      the other generative models behind one face; MODELS and make() name them (01, 11)
+      base         Baseline: the contract every model keeps (abstract and optional hooks, flags)
+      classical    the Gaussian mixture and the kernel density (scikit-learn)
+      neural       Neural: standardised data and one Adam loop for the networks below
+      autoencoders the autoencoder and the VAE
+      autoregressive MADE, one masked network for every conditional
+      flows        RealNVP, affine couplings
+      diffusion    DDPM
+      boltzmann    RBM and DBN on binary codes; their normalisers, exact or by AIS
+      gan          the course's GAN behind the same face
     comparison     notebook 11's head-to-head on digits and Fashion-MNIST
 Course runs
     bugs           notebook 03's broken training steps and their harness

@@ -35,7 +35,7 @@ def test_every_model_samples_and_says_what_it_can(fitted, points, name):
     if model.likelihood in ("exact", "bound"):
         assert ll.shape == (20,) and np.isfinite(ll).all()
     else:
-        assert ll is None and len(model.likelihood) > 20  # a reason, not only "none"
+        assert ll is None and len(model.no_likelihood_reason) > 20  # a reason, not only "none"
     assert model.fit_seconds > 0 and model.evaluations >= 0
 
 
@@ -92,7 +92,7 @@ def test_flow_inverts_itself(fitted):
     flow = fitted["flow"]
     z = torch.randn(100, 2, generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
-        assert torch.allclose(flow._to_code(flow._decode_standard(z)), z, atol=1e-5)
+        assert torch.allclose(flow._to_code(flow._from_code(z)), z, atol=1e-5)
 
 
 LATENT = ("flow", "autoencoder", "vae", "gan")
@@ -165,6 +165,78 @@ def test_the_autoencoder_and_the_gan_define_no_density(fitted):
     assert fitted["diffusion"].evaluations == 50 and fitted["gan"].evaluations == 1
 
 
+def test_a_model_that_misses_a_hook_cannot_be_made():
+    """The contract is declared: without an abstract hook, or with a flag that promises an optional
+    hook it does not write, or with no likelihood and no reason, a model cannot be made."""
+
+    class NoSampler(baselines.Baseline):
+        no_likelihood_reason = "a test model"
+
+        def _fit(self, x, budget):
+            pass
+
+    with pytest.raises(TypeError, match="abstract method.*_sample"):
+        NoSampler()
+
+    class NoLoss(baselines.Neural):
+        def _build(self, dim):
+            return torch.nn.Linear(dim, dim)
+
+        def _sample_standard(self, n):
+            return torch.zeros(n, self.dim)
+
+    with pytest.raises(TypeError, match="abstract method.*loss"):
+        NoLoss()
+
+    class Encodes(NoSampler):
+        encodes = True
+
+        def _sample(self, n, seed):
+            return np.zeros((n, self.dim))
+
+    with pytest.raises(TypeError, match=r"promise hooks it does not write: _encode \(encodes\)"):
+        Encodes()
+
+    class Walks(NoLoss):  # a latent to walk through, but no decoder (Neural's is _from_code)
+        no_likelihood_reason, can_interpolate = "a test model", True
+
+        def loss(self, batch):
+            return batch.sum()
+
+        def _latent_draws(self, n):
+            return torch.zeros(n, 1)
+
+    with pytest.raises(TypeError, match=r"_from_code \(can_interpolate\)"):
+        Walks()
+    with pytest.raises(TypeError, match="say why in no_likelihood_reason"):
+        type("Silent", (Encodes,), {"encodes": False, "no_likelihood_reason": ""})()
+    with pytest.raises(TypeError, match="likelihood must be one of"):
+        type("Maybe", (Encodes,), {"encodes": False, "likelihood": "maybe"})()
+    assert type("Plain", (Encodes,), {"encodes": False})().fit(np.zeros((3, 2)), 1).sample(2).shape == (2, 2)
+
+
+@pytest.mark.parametrize("name", list(baselines.MODELS))
+def test_every_model_keeps_its_flags_promises(fitted, points, name):
+    model, cls = fitted[name], baselines.MODELS[name]
+    assert cls.missing_hooks() == []
+    for flags in (cls, model):  # the class, and the fitted model (an RBM with too many states has none)
+        assert flags.likelihood in baselines.LIKELIHOODS
+        assert flags.likelihood != "none" or flags.no_likelihood_reason
+    if model.encodes:
+        with torch.no_grad():
+            codes = model.encode(points[:3])
+            assert codes.shape[0] == 3 and model.decode(codes).shape == (3, 2)
+    else:
+        with pytest.raises(ValueError, match="has no encoder"):
+            model.encode(points[:3])
+    if model.can_interpolate:
+        with torch.no_grad():
+            assert model.decode(model._latent_draws(4)).shape == (4, 2)
+    else:
+        with pytest.raises(ValueError, match="has no decoder. Its latent space: none"):
+            model.decode(np.zeros((2, 1)))
+
+
 def test_image_rows_for_the_gan_the_rbm_and_dequantised_models():
     from gan_edu import images
 
@@ -176,7 +248,7 @@ def test_image_rows_for_the_gan_the_rbm_and_dequantised_models():
     rbm = baselines.make("rbm", bits=1, hidden=8, gibbs=5, jitter=False).fit(digits, 5)
     x, lo, hi = rbm.sample(20), digits.min(0).values.numpy(), digits.max(0).values.numpy()
     assert (np.isclose(x, lo, atol=1e-4) | np.isclose(x, hi, atol=1e-4)).all()  # each pixel's min or max
-    assert rbm.log_likelihood(digits[:3]) is None and "2**64" in rbm.likelihood
+    assert rbm.log_likelihood(digits[:3]) is None and "2**64" in rbm.no_likelihood_reason
     made = baselines.make("made", dequantise=2 / 16).fit(digits, 5)  # constant border pixels: no blow-up
     assert np.isfinite(made.log_likelihood(digits[:10])).all() and max(made.losses) < 1e4
 
