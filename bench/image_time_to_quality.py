@@ -12,6 +12,14 @@ Adam 2e-4 with beta1 = 0.5, shuffled epochs.
 
     .venv/bin/python bench/image_time_to_quality.py [--seconds 240] [--threads 2] [--out FILE.json]
 
+Before the race it prints how close our training step is to the machine's limit: the step's
+floating-point operations (counted by `torch.utils.flop_counter`) per second of its measured time,
+against the same machine's fp32 matrix-multiply throughput at the same thread count, and against
+the throughput of the step's own convolutions run alone (forward and backward, same shapes).
+`--set key=value` changes a setting of our preset (repeatable; values are read as JSON, else text):
+
+    .venv/bin/python bench/image_time_to_quality.py --seconds 60 --set g_ema=0.999 --set sample_stats=standing
+
 With `--dataset digits` it times our `dcgan_digits` preset alone on scikit-learn's 8 x 8 digits,
 measured every 2 seconds against the 297 test digits by the digits evaluator (the plain loop's
 networks are written for 28 x 28):
@@ -28,6 +36,7 @@ from pathlib import Path
 
 import torch
 from torch import nn
+from torch.utils.flop_counter import FlopCounterMode
 
 from gan_edu import GANTrainer, evaluator, images
 from gan_edu.presets import get_preset
@@ -95,6 +104,54 @@ def race(name: str, step, sample, seconds: float, real: torch.Tensor, every: flo
     return curve
 
 
+def _per_second(work, flops: float, repeat: int = 20) -> float:
+    """flops / the median time of `work()` over `repeat` calls (after two warm-up calls)."""
+    work(), work()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return flops / sorted(times)[len(times) // 2]
+
+
+def step_efficiency(trainer: GANTrainer) -> dict:
+    """The training step's FLOPs and FLOP/s, against fp32 matrix multiplication on this machine and
+    against the step's convolutions run alone with the same shapes (all at the current thread count)."""
+    trainer.step()
+    convs = []  # (layer, input shape) of every convolution the step runs
+
+    def record(module, args):
+        convs.append((module, tuple(args[0].shape)))
+
+    layers = [
+        m for net in (trainer.G, trainer.D) for m in net.modules() if isinstance(m, nn.modules.conv._ConvNd)
+    ]
+    hooks = [m.register_forward_pre_hook(record) for m in layers]
+    with FlopCounterMode(display=False) as counter:
+        trainer.step()
+    for h in hooks:
+        h.remove()
+    flops = counter.get_total_flops()
+    snap = trainer.snapshot()
+    step_rate = _per_second(trainer.step, flops)
+    trainer.restore(snap)
+
+    def convolutions():
+        for layer, shape in convs:
+            x = torch.randn(shape, requires_grad=True)
+            layer(x).sum().backward()
+
+    with FlopCounterMode(display=False) as counter:
+        convolutions()
+    conv_rate = _per_second(convolutions, counter.get_total_flops())
+    a, b = torch.randn(1024, 1024), torch.randn(1024, 1024)
+    matmul_rate = _per_second(lambda: a @ b, 2 * 1024**3)
+    rates = {"step_gflops": step_rate, "convolutions_alone_gflops": conv_rate, "matmul_gflops": matmul_rate}
+    return {"gflop_per_step": flops / 1e9, **{k: v / 1e9 for k, v in rates.items()},
+            "share_of_matmul": step_rate / matmul_rate}  # fmt: skip
+
+
 def first_recognisable(curve: list[dict]) -> float | None:
     return next((c["seconds"] for c in curve if c["recognisable"]), None)
 
@@ -113,12 +170,25 @@ def digits(args) -> None:
         Path(args.out).write_text(json.dumps(record, indent=1))
 
 
+def _setting(text: str) -> tuple[str, object]:
+    """'key=value' -> (key, value), the value read as JSON where it parses (0.999, true, [1, 2])."""
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise SystemExit(f"--set takes key=value, such as g_ema=0.999; got {text!r}")
+    try:
+        return key, json.loads(value)
+    except json.JSONDecodeError:
+        return key, value
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=240, help="training-time limit for each loop")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--dataset", choices=("fashion_mnist", "digits"), default="fashion_mnist")
     parser.add_argument("--out", help="write the curves to this JSON file")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="change a setting of our preset, e.g. --set g_ema=0.999")  # fmt: skip
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     if args.dataset == "digits":
@@ -126,7 +196,15 @@ def main() -> None:
     train, real = images.load_fashion_mnist("train").images, images.load_fashion_mnist("test").images[:1000]
 
     preset = get_preset("dcgan_fashion")
-    ours = GANTrainer(preset.config, device="cpu")
+    changes = dict(_setting(text) for text in args.set)
+    ours = GANTrainer(preset.config, device="cpu", **changes)
+    e = step_efficiency(GANTrainer(preset.config, device="cpu", **changes))
+    print(
+        f"our step: {e['gflop_per_step']:.2f} GFLOP, {e['step_gflops']:.1f} GFLOP/s; its convolutions alone "
+        f"{e['convolutions_alone_gflops']:.1f} GFLOP/s; fp32 matmul (1024^2) {e['matmul_gflops']:.1f} "
+        "GFLOP/s "
+        f"on {args.threads} thread(s): the step runs at {e['share_of_matmul']:.2f} of matmul throughput"
+    )
     plain = PlainLoop(train)
     curves = {"ours": race("ours", ours.step, lambda n: ours.sample(n), args.seconds, real),
               "plain": race("plain", plain.step, plain.sample, args.seconds, real)}  # fmt: skip
@@ -153,13 +231,10 @@ def main() -> None:
         with open(args.out, "w") as f:
             command = (
                 f"python bench/image_time_to_quality.py --seconds {args.seconds:g} --threads {args.threads}"
+                + "".join(f" --set {text}" for text in args.set)
             )
-            record = {
-                "command": command,
-                "torch": torch.__version__,
-                "threads": args.threads,
-                "curves": curves,
-            }
+            record = {"command": command, "torch": torch.__version__, "threads": args.threads,
+                      "changes": changes, "efficiency": e, "curves": curves}  # fmt: skip
             json.dump(record, f, indent=1)
 
 

@@ -12,6 +12,13 @@ from .runtime import pick_device
 
 OPTIMIZERS = ("adam", "sgd", "rmsprop")  # RMSprop: the original WGAN (Arjovsky et al. 2017)
 NOISES = ("gaussian", "uniform")
+# How G's batch norm normalises when it draws images (notebook 08, section 5): "batch" in training
+# mode, by each batch's own statistics (an image then depends on the others drawn with it: what the
+# PyTorch DCGAN tutorial does); "running" in evaluation mode, by the running averages kept in
+# training; "standing" in evaluation mode, by statistics re-estimated from fresh batches of the G
+# that draws (Brock et al. 2019, BigGAN), which also fit an averaged G. `bench/image_sampling.py`
+# measures the three (results/image_sampling.json): "standing" is the default.
+SAMPLE_STATS = ("batch", "running", "standing")
 # Changing one of these rebuilds G and D from the seed; other fields apply between steps.
 REBUILD_FIELDS = {
     "optimizer", "latent_dim", "noise", "g_depth", "g_width", "d_depth", "d_width",
@@ -54,6 +61,8 @@ class GANConfig:
     unroll_first_order: bool = False  # True: drop the term through D's look-ahead (cheaper, weaker)
     condition: str = "none"  # "class": G(z, y) and D(x, y); "infogan": codes and a Q head (notebook 09)
     info_weight: float = 1.0  # InfoGAN's lambda, the weight of the mutual-information term
+    g_ema: float = 0.0  # an averaged G draws the images: G_avg <- d * G_avg + (1 - d) * G each step; 0 is off
+    sample_stats: str = "standing"  # batch norm when drawing images: one of SAMPLE_STATS
     device: str = "auto"
     seed: int = 0
     history_size: int = 20_000  # steps of history kept; older ones are dropped
@@ -66,6 +75,7 @@ class GANConfig:
                                    ("loss", self.loss, losses.LOSSES),
                                    ("condition", self.condition, conditional.CONDITIONS),
                                    ("optimizer", self.optimizer, OPTIMIZERS), ("noise", self.noise, NOISES),
+                                   ("sample_stats", self.sample_stats, SAMPLE_STATS),
                                    ("activation", self.g_activation, nets.ACTIVATIONS),
                                    ("activation", self.d_activation, nets.ACTIVATIONS)]:  # fmt: skip
             checks.choose(valid, value, kind)
@@ -96,6 +106,8 @@ class GANConfig:
                              f"arch='dcgan' and dataset to one of {', '.join(images.DATASETS)}")  # fmt: skip
         if self.condition != "none" and self.unroll_steps:
             raise ValueError("the unrolled GAN is not built for conditional GANs; set unroll_steps=0")
+        checks.number("g_ema", self.g_ema, 0, 1, high_open=True,
+                      meaning="the averaged G's decay, such as 0.999; 0 turns it off")  # fmt: skip
         for name in ("gp_weight", "r1_weight", "weight_clip", "info_weight"):
             checks.number(name, getattr(self, name), 0, note="0 turns it off")
         for name in ("spectral_norm", "minibatch_std", "unroll_first_order"):

@@ -181,14 +181,14 @@ class ImageFrame:
 
     def __init__(self, view: dict, size: float = 3.4, dpi: int = 64):
         self.columns = view.get("columns", 8)
-        self.key = (view["fake"].shape, self.columns)
+        self.key = (view["fake"].shape, self.columns, view.get("averaged", False))
         by_class = self.columns == conditional.N_CLASSES
         h, w = plots.tile(view["fake"], self.columns).shape  # a wide grid gets a lower figure
         fig = Figure(figsize=(2 * size + 0.9, size * min(1.0, h / w + 0.1)), dpi=dpi, layout="constrained")
         a, b = fig.subplots(1, 2)
-        title = (
-            "G's samples, one class per column" if by_class else "G's samples (the same noise every frame)"
-        )
+        who = "the averaged G's samples" if view.get("averaged") else "G's samples"
+        title = f"{who}, one class per column" if by_class else f"{who} (the same noise every frame)"
+        title = title[0].upper() + title[1:]
         plots.draw_grid(a, view["fake"], self.columns, title=title)
         plots.draw_grid(
             b, view["real"], self.columns, title="real images" + (", by class" if by_class else "")
@@ -197,7 +197,8 @@ class ImageFrame:
         self.blit = _Blitter(fig, [self.fake])
 
     def matches(self, view: dict) -> bool:
-        return "d_grid" not in view and self.key == (view["fake"].shape, view.get("columns", 8))
+        key = (view["fake"].shape, view.get("columns", 8), view.get("averaged", False))
+        return "d_grid" not in view and self.key == key
 
     def rgba(self, view: dict) -> np.ndarray:
         self.fake.set_data(plots.tile(view["fake"], self.columns))

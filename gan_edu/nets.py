@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from contextlib import contextmanager
 
 import torch
@@ -278,9 +279,9 @@ def build(config, shape) -> tuple[nn.Module, nn.Module]:
 def statistics_kept(net: nn.Module):
     """Run `net` without changing its buffers (batch norm's running statistics and counts).
 
-    G draws images in training mode, so batch norm normalises each batch by its own statistics
-    and, as a side effect, moves its running averages. Those averages belong to training; this puts
-    them back, so that drawing images never changes the trainer's state."""
+    In training mode batch norm normalises each batch by its own statistics and, as a side effect,
+    moves its running averages. Those averages belong to training; this puts them back, so that
+    drawing images in training mode (`sample_stats="batch"`) never changes the trainer's state."""
     saved = [b.clone() for b in net.buffers()]
     try:
         yield net
@@ -288,6 +289,37 @@ def statistics_kept(net: nn.Module):
         with torch.no_grad():
             for buffer, value in zip(net.buffers(), saved, strict=True):
                 buffer.copy_(value)
+
+
+def batch_norms(net: nn.Module) -> list[nn.modules.batchnorm._BatchNorm]:
+    """The batch-norm layers of `net` (an empty list for the MLPs of the 2-D notebooks)."""
+    return [m for m in net.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+
+
+@torch.no_grad()
+def average_into(average: nn.Module, net: nn.Module, decay: float, step: int) -> None:
+    """One step of an exponential moving average of `net`'s weights (Yazıcı et al. 2019):
+    average <- d * average + (1 - d) * net, with d = min(decay, (1 + step) / (10 + step)) so that the
+    average forgets its random start within the first steps (the warm-up of TensorFlow's
+    ExponentialMovingAverage). Buffers (batch norm's running statistics) are copied, not averaged."""
+    d = min(decay, (1 + step) / (10 + step))
+    torch._foreach_lerp_(list(average.parameters()), list(net.parameters()), 1 - d)
+    for mine, theirs in zip(average.buffers(), net.buffers(), strict=True):
+        mine.copy_(theirs)
+
+
+@torch.no_grad()
+def standing_statistics(net: nn.Module, inputs) -> nn.Module:
+    """A copy of `net` in evaluation mode whose batch norms hold "standing statistics" (Brock et
+    al. 2019, appendix C.1): the mean and variance each layer sees, averaged over the batches of
+    `inputs` (an iterable of input batches) run through the copy in training mode. `net` is unchanged."""
+    twin = copy.deepcopy(net).train()
+    for bn in batch_norms(twin):
+        bn.reset_running_stats()
+        bn.momentum = None  # a plain average over the batches, not an exponential one
+    for x in inputs:
+        twin(x)
+    return twin.eval()
 
 
 def grad_norm(net: nn.Module) -> float:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 import math
 import time
+import warnings
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 
@@ -54,6 +56,8 @@ class GANTrainer:
             torch.manual_seed(cfg.seed)
             G, D = nets.build(cfg, self.data.shape)
         self.G, self.D = G.to(self.device), D.to(self.device)
+        self.G_avg = copy.deepcopy(self.G) if cfg.g_ema else None  # the averaged G, if the config asks
+        self._standing = None  # G with standing statistics, built when first drawn from at this step
         self.data_shape = self.data.shape  # what G makes and D judges
         self.opt_G = self._optimizer(self.G, cfg.lr_G)
         self.opt_D = self._optimizer(self.D, cfg.lr_D)
@@ -109,6 +113,9 @@ class GANTrainer:
             self.restore(snap)  # optimizer state follows the parameters to the new device
         self.loss = losses.get_loss(self.config.loss)
         self.cond = conditional.Conditioning(self.config.condition, self.config.info_weight)
+        if bool(old.g_ema) != bool(self.config.g_ema):  # the average starts from G as it is now
+            self.G_avg = copy.deepcopy(self.G) if self.config.g_ema else None
+        self._standing = None
         self._apply_optimizer_settings()
         return False
 
@@ -140,16 +147,25 @@ class GANTrainer:
                truncation: float = 1.0) -> torch.Tensor:  # fmt: skip
         """n generated points on the CPU, from fixed noise (seed + 1 unless given): same z each call.
         A conditional G takes `code` (`conditional.class_code`, `info_code`; default classes 0..9).
-        `truncation` < 1 shrinks z towards its mean, 0 (the truncation trick of notebook 09)."""
+        `truncation` < 1 shrinks z towards its mean, 0 (the truncation trick of notebook 09); it needs
+        G in evaluation mode: with `sample_stats="batch"` batch norm divides the common factor out."""
         n = checks.integer("n", n, meaning="how many samples")
         seed = None if seed is None else checks.integer("seed", seed, 0, "or None: the trainer's fixed noise")
         checks.number("truncation", truncation, 0, 1, low_open=True, meaning="1: no truncation")
+        if truncation < 1 and self.config.sample_stats == "batch" and nets.batch_norms(self.G):
+            message = ("truncation has no effect on z's scale while G draws in training mode: batch norm "
+                       "divides it out. Set sample_stats='standing' (trainer.configure) first")  # fmt: skip
+            warnings.warn(message, stacklevel=3)
         g = torch.Generator().manual_seed(self.config.seed + 1 if seed is None else seed)
         return self.generate(self.noise(n, g) * truncation, code)
 
     @torch.no_grad()
-    def generate(self, z: torch.Tensor, code: torch.Tensor | None = None) -> torch.Tensor:
-        """G's output on the CPU for the noise z (n, latent_dim) you give (a conditional G: and code)."""
+    def generate(
+        self, z: torch.Tensor, code: torch.Tensor | None = None, averaged: bool = True
+    ) -> torch.Tensor:
+        """G's output on the CPU for the noise z (n, latent_dim) you give (a conditional G: and code).
+        The averaged G draws when the config keeps one (`g_ema`), unless `averaged=False`; batch norm
+        normalises as `config.sample_stats` says (`drawing`). Never changes the trainer's state."""
         try:
             z = torch.as_tensor(z, dtype=torch.float32)
         except (TypeError, ValueError, RuntimeError) as error:
@@ -162,8 +178,35 @@ class GANTrainer:
         if not torch.isfinite(z).all():
             raise ValueError("z holds NaN or infinite values")
         code = self.cond.check_code(len(z), code)
-        with nets.statistics_kept(self.G):  # drawing images must not move batch norm's running statistics
-            return self.G(self.cond.g_input(z.to(self.device), code)).cpu()
+        with self.drawing(averaged) as G:
+            return G(self.cond.g_input(z.to(self.device), code)).cpu()
+
+    @contextmanager
+    def drawing(self, averaged: bool = True):
+        """The network that draws images, ready to use: the averaged G (if kept and `averaged`) or G,
+        with batch norm set as `config.sample_stats` says. "batch": training mode, its statistics put
+        back afterwards; "running": evaluation mode; "standing": evaluation mode with statistics
+        re-estimated from 8 fresh batches of the training batch size (fixed noise: seed + 2), once
+        per step. Nothing the trainer trains with changes."""
+        net = self.G_avg if averaged and self.G_avg is not None else self.G
+        how = self.config.sample_stats
+        if how == "batch" or not nets.batch_norms(net):
+            with nets.statistics_kept(net):
+                yield net
+            return
+        if how == "standing":
+            key = (self.step_count, net is self.G_avg)
+            if self._standing is None or self._standing[0] != key:
+                g, n = torch.Generator().manual_seed(self.config.seed + 2), self.config.batch_size
+                batches = (self.cond.g_input(self.noise(n, g), self.cond.random_code(n, g)) for _ in range(8))
+                self._standing = (key, nets.standing_statistics(net, batches))
+            yield self._standing[1]
+            return
+        net.eval()
+        try:
+            yield net
+        finally:
+            net.train()
 
     # ---- training ---------------------------------------------------------------------------------
     def d_step(self) -> torch.Tensor:
@@ -232,6 +275,9 @@ class GANTrainer:
             d_loss = self.d_step()
         for _ in range(self.config.g_steps if g else 0):
             g_loss = self.g_step()
+            if self.G_avg is not None:
+                nets.average_into(self.G_avg, self.G, self.config.g_ema, self.step_count)
+        self._standing = None
         stats = {"step": self.step_count + 1, "d_loss": d_loss.item(), "g_loss": g_loss.item()}
         for who, key, ran in (("D", "d_loss", d), ("G", "g_loss", g)):
             if ran and not math.isfinite(stats[key]):
@@ -270,6 +316,7 @@ class GANTrainer:
         """A deep copy of everything training changes: weights, optimizer state, RNG, step count."""
         return copy.deepcopy({
             "G": self.G.state_dict(), "D": self.D.state_dict(),
+            "G_avg": None if self.G_avg is None else self.G_avg.state_dict(),
             "opt_G": self.opt_G.state_dict(), "opt_D": self.opt_D.state_dict(),
             "rng": self.rng.get_state(), "step": self.step_count,
         })  # fmt: skip
@@ -286,6 +333,9 @@ class GANTrainer:
         self._check_snapshot(snap)
         self.G.load_state_dict(snap["G"])
         self.D.load_state_dict(snap["D"])
+        if self.G_avg is not None:  # a snapshot without an average (taken with g_ema=0): start it from G
+            self.G_avg.load_state_dict(snap.get("G_avg") or snap["G"])
+        self._standing = None
         self.opt_G.load_state_dict(snap["opt_G"])
         self.opt_D.load_state_dict(snap["opt_D"])
         self._apply_optimizer_settings()
@@ -310,6 +360,12 @@ class GANTrainer:
             raise ValueError(f"{error}; nothing was changed") from None
         if not isinstance(snap["rng"], torch.Tensor) or snap["rng"].dtype != torch.uint8:
             raise ValueError("this snapshot's random state is damaged; nothing was changed")
+        if self.G_avg is not None and snap.get("G_avg") is not None:
+            try:
+                copy.deepcopy(self.G_avg).load_state_dict(snap["G_avg"])
+            except (RuntimeError, KeyError, TypeError, AttributeError) as error:
+                raise ValueError("this snapshot's averaged G does not fit this trainer's G; nothing was "
+                                 f"changed. Details: {checkpoints.first_line(error)}") from error  # fmt: skip
         for name in ("G", "D"):
             net = copy.deepcopy(getattr(self, name))
             try:

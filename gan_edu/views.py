@@ -32,6 +32,7 @@ def images(trainer, n: int = 64) -> dict:
         "fake": trainer.sample(n).numpy(),
         "real": real,
         "columns": columns,
+        "averaged": trainer.G_avg is not None,  # drawn by the averaged G (config g_ema)
         "evaluated": trainer.config.dataset in evaluator.WEIGHTS,  # a dataset with a trained evaluator
         "step": trainer.step_count,
     }

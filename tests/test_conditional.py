@@ -81,9 +81,9 @@ def test_projection_d_meets_the_class_only_through_its_embedding():
     cgan.run(3, progress=False)
     assert all(not torch.equal(a, b) for a, b in zip(before, D.parameters(), strict=True))  # all of D learns
     assert torch.equal(cgan.sample(4, truncation=1.0), cgan.sample(4))
-    with torch.no_grad():
+    with torch.no_grad(), cgan.drawing() as G:  # G as it draws images (evaluation mode)
         z = cgan.noise(4, torch.Generator().manual_seed(3))
-        shrunk = cgan.G(cond.g_input(z * 0.5, cond.default_code(4)))
+        shrunk = G(cond.g_input(z * 0.5, cond.default_code(4)))
     assert torch.equal(cgan.sample(4, seed=3, truncation=0.5), shrunk)
     with pytest.raises(ValueError, match=r"truncation must be a number in \(0, 1\]"):
         cgan.sample(4, truncation=0)
@@ -109,7 +109,9 @@ def test_conditions_are_refused_where_they_are_not_built():
 def test_class_chooser_redraws_the_chosen_class_and_refuses_other_trainers():
     from gan_edu.choosers import ClassChooser, CodeSliders
 
-    chooser = ClassChooser(GANTrainer(**SMALL, condition="class"), n=8)
+    trainer = GANTrainer(**SMALL, condition="class")
+    trainer.run(20, progress=False)  # an untrained G in evaluation mode draws nearly blank images
+    chooser = ClassChooser(trainer, n=8)
     first = bytes(chooser.image.value)
     assert first.startswith(b"\x89PNG")
     chooser.choice.value = 7
@@ -123,7 +125,9 @@ def test_class_chooser_redraws_the_chosen_class_and_refuses_other_trainers():
 def test_code_sliders_vary_one_code_along_each_row():
     from gan_edu.choosers import CodeSliders
 
-    sliders = CodeSliders(GANTrainer(**SMALL, condition="infogan"), columns=5)
+    trainer = GANTrainer(**SMALL, condition="infogan")
+    trainer.run(20, progress=False)  # an untrained G in evaluation mode draws nearly blank images
+    sliders = CodeSliders(trainer, columns=5)
     sliders.other.value = 0.5
     codes = sliders.codes()
     assert codes.shape == (50, 12) and torch.equal(codes[:5, :10].argmax(1), torch.zeros(5, dtype=torch.long))
