@@ -18,8 +18,6 @@ import threading
 import time
 from pathlib import Path
 
-import nbformat
-
 from gan_edu import notebook
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,12 +31,9 @@ def peak_mib(pid: int) -> float:
 
 
 def measure(path: Path, quick: bool) -> tuple[float, float]:
-    os.environ["GAN_EDU_QUICK"] = "1" if quick else "0"
-    os.environ["GAN_EDU_THREADS"] = "1"
-    nb = nbformat.read(path, as_version=4)
-    client = notebook.client(nb, 1800)
+    """Seconds and peak MiB of the notebook's cells, run one by one in a kernel on one core."""
     peak = [0.0]
-    with client.setup_kernel():
+    with notebook.kernel(path, 1800, quick=quick, threads=1) as client:
         pid = client.km.provisioner.process.pid
         os.sched_setaffinity(pid, {min(os.sched_getaffinity(0))})  # one core, as on Binder
         done = threading.Event()
@@ -50,7 +45,7 @@ def measure(path: Path, quick: bool) -> tuple[float, float]:
         watcher = threading.Thread(target=watch, daemon=True)
         watcher.start()
         start = time.perf_counter()
-        for index, cell in enumerate(nb.cells):
+        for index, cell in enumerate(client.nb.cells):
             client.execute_cell(cell, index)
         seconds = time.perf_counter() - start
         peak[0] = max(peak[0], peak_mib(pid))
@@ -84,7 +79,7 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="also run at full budget (minutes)")
     parser.add_argument("--write", action="store_true", help="write the table to bench/README.md")
     args = parser.parse_args()
-    paths = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
+    paths = args.notebooks or notebook.course()
     modes = [True, False] if args.full else [True]
     print(f"{'notebook':28s} {'mode':6s} {'seconds':>8s} {'peak MiB':>9s}   (Binder: 2048 MiB)")
     rows = []

@@ -1,6 +1,6 @@
 """What does each mode-collapse remedy cost per training step? (notebook 06, section 4)
 
-Every remedy of `gan_edu.experiments.METHODS` trains the mode_collapse preset on the ring, all
+Every remedy of `gan_edu.remedies.METHODS` trains the mode_collapse preset on the ring, all
 interleaved in rounds so that machine load affects each alike; the result is each one's time per
 step as a ratio to the plain GAN's.
 
@@ -15,8 +15,8 @@ import time
 import torch
 
 from gan_edu import GANTrainer
-from gan_edu.experiments import METHODS
 from gan_edu.presets import get_preset
+from gan_edu.remedies import METHODS
 
 
 def main() -> None:

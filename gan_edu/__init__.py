@@ -48,9 +48,10 @@ The other models
     comparison     notebook 11's head-to-head on digits and Fashion-MNIST
 Course runs
     bugs           notebook 03's broken training steps and their harness
+    remedies       the remedies for mode collapse, each trained and measured as the papers do (06)
     small_data     memorisation and augmentation on little data (12)
-    experiments    multi-seed tables too long to wait for, stored in results/
-    notebook       run a notebook's code from tests, tools and benchmarks
+    experiments    stored tables as data: one record each, one runner, one loader, one command line
+    notebook       the course's notebooks, and the one way tests, tools and benchmarks run them
 Exercises
     selfcheck      the graded exercises' self-checks
 """

@@ -30,7 +30,16 @@ def _check(trainer, condition: str) -> None:
                          f"this one has condition={trainer.config.condition!r}")  # fmt: skip
 
 
-class ClassChooser:
+class _Shown:
+    """A widget of this module: `self.widget`, shown when the object ends a cell."""
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)
+
+
+class ClassChooser(_Shown):
     """A class chooser and a grid of `n` samples of the chosen class (new noise with the seed slider)."""
 
     def __init__(self, trainer, n: int = 32, columns: int = 8):
@@ -53,13 +62,8 @@ class ClassChooser:
             self.trainer.sample(self.n, seed=1000 + self.seed.value, code=code), self.columns
         )
 
-    def _ipython_display_(self):
-        from IPython.display import display
 
-        display(self.widget)
-
-
-class CodeSliders:
+class CodeSliders(_Shown):
     """InfoGAN's codes by hand: rows are the ten categorical values, columns vary one continuous
     code from -2 to 2 while the other stays at its slider's value and the noise stays fixed."""
 
@@ -90,8 +94,3 @@ class CodeSliders:
         z = self.trainer.noise(1, torch.Generator().manual_seed(1000 + self.seed.value)).cpu()
         x = self.trainer.generate(z.repeat(len(codes), 1), codes)  # one z for the grid: only the codes change
         self.image.value = grid_png(x, self.columns)
-
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)

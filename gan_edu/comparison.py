@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from . import baselines, evaluator, images, metrics
+from .runtime import REPO
 
 LEVEL = 2 / 16  # the digits' pixels take 17 values in [-1, 1]: one level is 2/16 wide
 LEVELS = {8: LEVEL, 28: 2 / 255}  # image side -> one pixel level's width (Fashion-MNIST: 256 levels)
@@ -41,7 +42,7 @@ FASHION_OPTIONS = {
 }
 FASHION_SAMPLES = 500
 FASHION_SECONDS = 45  # the training time every Fashion-MNIST model gets, on one core of our machine
-FASHION_RATES = Path(__file__).resolve().parent.parent / "results" / "fashion_rates.json"
+FASHION_RATES = REPO / "results" / "fashion_rates.json"
 METRICS = ("bpd", "frechet", "precision", "recall", "density", "coverage", "confident", "classes_present",
            "copy", "fit_s", "sample_s", "passes")  # fmt: skip
 
@@ -125,8 +126,9 @@ def pixel_blends(a: torch.Tensor, b: torch.Tensor, steps: int = 8) -> torch.Tens
 
 def copy_score(x, train, test) -> float:
     """The median distance from images x to their nearest training image over the same median for the
-    test images (below 1: closer to the training set than new real images are)."""
-    return float(np.median(metrics.nearest(x, train)[0]) / np.median(metrics.nearest(test, train)[0]))
+    test images (below 1: closer to the training set than new real images are): `metrics.memorisation`'s
+    "copy", in pixels."""
+    return metrics.memorisation(x, train, test)["copy"]
 
 
 def measure(x: torch.Tensor, train: torch.Tensor, test: torch.Tensor) -> dict:
@@ -191,3 +193,35 @@ def run_one(name: str, seed: int, budget: int) -> dict:
     return {"model": name, "seed": seed, "budget": budget} | {
         k: v if v is None or isinstance(v, int) else round(float(v), 4) for k, v in stored.items()
     }
+
+
+def binary_row(seed: int, budget: int) -> dict:
+    """One stored row of `binary_likelihoods` on the digits: each model's bits per pixel, seeded by `seed`."""
+    train, test = digits()
+    bits, _ = binary_likelihoods(train, test, budget, seed)
+    return {"seed": seed, "budget": budget, "bits": {k: round(v, 4) for k, v in bits.items()}}
+
+
+def summarize_models(table: dict) -> dict[str, dict]:
+    """{model: {metric: (mean, sd) over seeds}} of a stored model table (None where undefined)."""
+    out = {}
+    for name in dict.fromkeys(r["model"] for r in table["rows"]):
+        rows = [r for r in table["rows"] if r["model"] == name]
+        out[name] = {"seeds": len(rows)}
+        for key in METRICS:
+            values = [r[key] for r in rows]
+            out[name][key] = None if None in values else (float(np.mean(values)), float(np.std(values)))
+    return out
+
+
+def summarize_binary(table: dict) -> dict[str, tuple[float, float]]:
+    """{model: (mean, sd) of its bits per pixel over seeds} of a stored binary table."""
+    columns = {k: [r["bits"][k] for r in table["rows"]] for k in table["rows"][0]["bits"]}
+    return {k: (float(np.mean(v)), float(np.std(v))) for k, v in columns.items()}
+
+
+def longer_diffusion(budget: int) -> dict:
+    """Exercise 1's answer: the diffusion model given 10 x `budget` updates, its Fréchet distance."""
+    train, test = digits()
+    model = fit("diffusion", train, 10 * budget)
+    return {"frechet": row("diffusion", model, train, test)[1]["frechet"]}

@@ -19,8 +19,9 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from .images import N_CLASSES  # one code per class; InfoGAN's categorical code has as many values
+
 CONDITIONS = ("none", "class", "infogan")
-N_CLASSES = 10  # both image sets have ten classes; InfoGAN's categorical code has ten values too
 N_CONTINUOUS = 2  # InfoGAN's continuous codes
 
 

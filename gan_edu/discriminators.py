@@ -34,9 +34,7 @@ def fit_discriminator(D: torch.nn.Module, real: toy.ToyDataset, fake: toy.ToyDat
         d_loss.backward()
         opt.step()
         if weight_clip:
-            with torch.no_grad():
-                for p in D.parameters():
-                    p.clamp_(-weight_clip, weight_clip)
+            losses.clip_weights(D, weight_clip)
         history.append(d_loss.item())
     return history
 

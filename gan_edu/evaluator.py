@@ -17,8 +17,8 @@ import torch
 from torch import nn
 
 from . import checks, images, metrics
+from .images import N_CLASSES
 
-N_CLASSES = 10  # both image sets (Fashion-MNIST, digits) have ten classes
 FEATURES = 128  # the penultimate layer's width: what Fréchet distance and precision/recall compare
 WEIGHTS = {"fashion_mnist": "evaluator.pt", "digits": "evaluator_digits.pt"}  # files in data/
 SIZES = {28: "fashion_mnist", 8: "digits"}  # image side -> the dataset whose evaluator judges it
@@ -38,7 +38,7 @@ class Evaluator(nn.Module):
             *_block(32, 64), *_block(64, 64), nn.MaxPool2d(2),  # (B, 64, 7, 7)    (B, 64, 2, 2)
             *_block(64, FEATURES), nn.AdaptiveAvgPool2d(1), nn.Flatten(),  # (B, 128)
         )  # fmt: skip
-        self.head = nn.Linear(FEATURES, 10)  # (B, 10): one logit per class
+        self.head = nn.Linear(FEATURES, N_CLASSES)  # (B, 10): one logit per class
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.body(x))
@@ -51,11 +51,15 @@ class Evaluator(nn.Module):
     @torch.no_grad()
     def probabilities(self, x: torch.Tensor, batch: int = 500) -> torch.Tensor:
         """Class probabilities (N, 10)."""
-        return torch.softmax(self.head(self._features(_check_images(x, "x"), batch)), dim=1)
+        return self._classify(self._features(_check_images(x, "x"), batch))
 
     def _features(self, x: torch.Tensor, batch: int = 500) -> torch.Tensor:
         """`features` of images already checked (by `_check_images`, so that they are checked once)."""
         return torch.cat([self.body(x[i : i + batch].float()) for i in range(0, len(x), batch)])
+
+    def _classify(self, features: torch.Tensor) -> torch.Tensor:
+        """Class probabilities (N, 10) from `features`: the one place they are computed."""
+        return torch.softmax(self.head(features), dim=1)
 
 
 RANGE_SLACK = 1e-3  # how far outside [-1, 1] a value may lie (rounding) before the images are refused
@@ -185,9 +189,8 @@ def report(fake: torch.Tensor, real: torch.Tensor) -> dict:
     _warn_if_unit_interval(real, "real"), _warn_if_unit_interval(fake, "fake")
     net = load(SIZES[real.shape[2]])
     f_fake, f_real = net._features(fake.cpu()), net._features(real.cpu())
-    probabilities = torch.softmax(net.head(f_fake), dim=1)
     return {"frechet": metrics.frechet_distance(f_real, f_fake), **metrics.precision_recall(f_real, f_fake),
-            **metrics.class_stats(probabilities)}  # fmt: skip
+            **metrics.class_stats(net._classify(f_fake))}  # fmt: skip
 
 
 @torch.no_grad()
@@ -196,7 +199,7 @@ def class_stats(x: torch.Tensor) -> dict:
     evaluator of their size makes of them, with no real images to compare with."""
     x = _check_images(x, "x")
     net = load(SIZES[x.shape[2]])
-    return metrics.class_stats(torch.softmax(net.head(net._features(x.cpu())), dim=1))
+    return metrics.class_stats(net._classify(net._features(x.cpu())))
 
 
 @torch.no_grad()
@@ -208,7 +211,7 @@ def class_accuracy(x: torch.Tensor, asked: torch.Tensor) -> np.ndarray:
     if asked.shape != (len(x),):
         raise ValueError(f"asked must hold one class per image, shape ({len(x)},), not {tuple(asked.shape)}")
     net = load(SIZES[x.shape[2]])
-    named = torch.softmax(net.head(net._features(x.cpu())), dim=1).argmax(1)
+    named = net._classify(net._features(x.cpu())).argmax(1)
     return np.array([(named[asked == c] == c).float().mean().item() for c in range(N_CLASSES)])
 
 

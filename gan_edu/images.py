@@ -24,13 +24,15 @@ import numpy as np
 import torch
 
 from . import checks
+from .runtime import REPO
 
-DATA = Path(__file__).resolve().parents[1] / "data"
+DATA = REPO / "data"
 SUBSET_FILE = "fashion_mnist_subset.npz"
 DEBIAN_IDX = "/usr/share/datasets/fashion-mnist"
 CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
            "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")  # fmt: skip
 DIGIT_CLASSES = tuple(str(d) for d in range(10))
+N_CLASSES = 10  # both image sets have ten classes (CLASSES, DIGIT_CLASSES)
 SHA256 = {
     SUBSET_FILE: "ca2a84ed9bcb18e6f8529644f3d6b7037bbabea428757d85404ba31b5bf1550a",
     # Fashion-MNIST as published by Zalando Research (and packaged by Debian)

@@ -110,6 +110,14 @@ def gradient_penalty(
     return ((_input_grad(D, x_hat).norm(dim=1) - 1) ** 2).mean()
 
 
+@torch.no_grad()
+def clip_weights(D: torch.nn.Module, c: float) -> None:
+    """The original WGAN's Lipschitz constraint (Arjovsky et al. 2017): every weight of D clipped to
+    [-c, c] in place, after each of its updates."""
+    for p in D.parameters():
+        p.clamp_(-c, c)
+
+
 def r1_penalty(D: Callable[[Tensor], Tensor], x_real: Tensor) -> Tensor:
     """R1 (Mescheder et al. 2018): E[||grad D(x)||^2] on real data; D adds (gamma / 2) times this."""
     return (_input_grad(D, x_real) ** 2).sum(dim=1).mean()

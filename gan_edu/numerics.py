@@ -28,6 +28,8 @@ from pathlib import Path
 
 import torch
 
+from .runtime import REPO
+
 # Where the course's stated numbers were measured: CI and development machines with AMD EPYC CPUs
 # on which PyTorch picks its AVX-512 kernels. There notebook 00's seed 0 gives 94.6% high quality, as
 # the text says; on the same machine with the matrix libraries forced onto their AVX2 paths, 96.2%;
@@ -122,7 +124,7 @@ def drift(config, steps: int, every: int = 250, nudge: float = 1e-7) -> tuple[li
     return rows, runs
 
 
-TABLE = Path(__file__).resolve().parent.parent / "results" / "numerics.json"
+TABLE = REPO / "results" / "numerics.json"
 
 
 def load_table(path: Path = TABLE) -> dict:

@@ -1,7 +1,8 @@
 """Pictures of a GAN at work, as matplotlib Figures (object-oriented API, no pyplot state).
 
 `draw_*` functions draw onto an Axes you pass; the others return a new Figure. All take plain
-NumPy data (a trainer's `view()` dict, its `history`), so they are safe to call from any thread.
+NumPy data (a view of a trainer, `views.of(trainer)`, and its `history`), so they are safe to call
+from any thread.
 """
 
 from __future__ import annotations

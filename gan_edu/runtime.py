@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import platform
@@ -15,6 +16,8 @@ import torch
 from . import checks
 
 DEVICE_NAMES = ("auto", "cpu", "cuda", "mps")
+#: The course's folder, which holds gan_edu/, data/, notebooks/ and results/.
+REPO = Path(__file__).resolve().parents[1]
 
 
 def _mps_available() -> bool:
@@ -106,6 +109,17 @@ def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
+
+
+@contextlib.contextmanager
+def seeded(seed: int | None = None):
+    """Run the block on a copy of torch's CPU random state, seeded with `seed` (torch.manual_seed) if
+    one is given: the block's draws are repeatable, and the caller's random state is as it was after
+    it. The one way the package draws from a seed without disturbing a student's session."""
+    with torch.random.fork_rng(devices=[]):
+        if seed is not None:
+            torch.manual_seed(seed)
+        yield
 
 
 def is_quick() -> bool:

@@ -16,6 +16,7 @@ import torch.nn.functional as F
 
 from gan_edu import checks
 from gan_edu.metrics import mode_stats
+from gan_edu.runtime import seeded
 
 
 class ExerciseError(AssertionError):
@@ -434,7 +435,7 @@ def check(exercise: str, answer: Callable) -> None:
         # the check draws random numbers (and so may the answer): the session's random state is left
         # as it was, so that running a check changes nothing that a later cell computes
         numpy_state = np.random.get_state()
-        with torch.random.fork_rng(devices=[]):
+        with seeded():
             try:
                 checked = CHECKS[exercise](answer)
             finally:

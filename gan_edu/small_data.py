@@ -2,8 +2,8 @@
 and do its samples help a classifier that has only those few images?
 
 - `few(per_class, seed)`: a balanced few-shot training set drawn from the shipped Fashion-MNIST.
-- `copying(trainer, train, held_out)`: memorisation in pixels and in the evaluator's features, and
-  membership inference by D's logit (`metrics.memorisation`, `metrics.membership_auc`).
+- `copying(trainer, held_out, n, seed)`: memorisation of n samples in pixels and in the evaluator's
+  features, and membership inference by D's logit (`metrics.memorisation`, `metrics.membership_auc`).
 - `augmentation_row(per_class, seed)`: a conditional GAN trained on the same few images makes a pool
   of labelled samples; small classifiers are trained with a share of each batch from that pool
   (0 = real images only, 1 = generated only, the "classification accuracy score" of Ravuri and
@@ -19,7 +19,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from . import checks, conditional, evaluator, images, metrics
+from .images import N_CLASSES
 from .presets import get_preset
+from .runtime import seeded
 from .train import GANTrainer
 
 PER_CLASS = (10, 100, 1000)  # notebook 12's training sets: 100, 1,000 and 10,000 images
@@ -35,7 +37,9 @@ def few(per_class: int, seed: int = 0) -> images.ImageDataset:
     most = int(torch.bincount(full.labels).min())
     per_class = checks.integer("per_class", per_class, 1, "images of each class", most=most)
     g = torch.Generator().manual_seed(seed)
-    chosen = [torch.nonzero(full.labels == c)[:, 0][torch.randperm(most, generator=g)] for c in range(10)]
+    chosen = [
+        torch.nonzero(full.labels == c)[:, 0][torch.randperm(most, generator=g)] for c in range(N_CLASSES)
+    ]
     index = torch.cat([c[:per_class] for c in chosen])
     return images.ImageDataset(f"fashion_mnist/train, {per_class} per class (seed {seed})",
                                full.images[index], full.labels[index], full.classes)  # fmt: skip
@@ -82,7 +86,7 @@ def classifier() -> nn.Sequential:
     return nn.Sequential(  # x: (B, 1, 28, 28)
         nn.Conv2d(1, 16, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),  # (B, 16, 14, 14)
         nn.Conv2d(16, 32, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),  # (B, 32, 7, 7)
-        nn.Flatten(), nn.Linear(32 * 7 * 7, 10),  # (B, 10)
+        nn.Flatten(), nn.Linear(32 * 7 * 7, N_CLASSES),  # (B, 10)
     )  # fmt: skip
 
 
@@ -92,7 +96,7 @@ def pool(trainer: GANTrainer, n: int = POOL, seed: int = 1) -> tuple[torch.Tenso
         raise ValueError(
             "a labelled pool needs a class-conditional G (condition 'class', preset cgan_fashion)"
         )
-    labels = torch.arange(n) % conditional.N_CLASSES
+    labels = torch.arange(n) % N_CLASSES
     return trainer.sample(n, seed, conditional.class_code(labels)), labels
 
 
@@ -106,8 +110,7 @@ def train_classifier(real: images.ImageDataset, fake=None, share: float = 0.0, c
             f"share must be in [0, 1] and needs a pool of generated images above 0, got {share!r}"
         )
     g = torch.Generator().manual_seed(seed)
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
+    with seeded(seed):
         net = classifier()
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
     n_fake = round(share * CLASSIFIER_BATCH)
@@ -152,3 +155,33 @@ def augmentation_row(per_class: int, seed: int = 0, steps: int | None = None,
     classic = accuracy(train_classifier(trainer.data, classic=True, seed=seed, steps=classifier_steps), test)
     return {"per_class": per_class, "seed": seed, "gan_steps": steps, "purity": round(purity(*fake), 4),
             "accuracy": {k: round(v, 4) for k, v in acc.items()}, "classic": round(classic, 4)}  # fmt: skip
+
+
+def summarize_augmentation(table: dict) -> dict[int, dict]:
+    """{per_class: {"seeds": how many; each share of SHARES ("0.0": real images only), "classic" and
+    "purity": (mean, sd) over seeds; "wins": {share or "classic": in how many seeds it beat real
+    images only}}} of a stored augmentation table (`experiments.load_augmentation()`)."""
+    out = {}
+    for n in dict.fromkeys(r["per_class"] for r in table["rows"]):
+        rows = [r for r in table["rows"] if r["per_class"] == n]
+        entry = {"seeds": len(rows)}
+        columns = {k: [r["accuracy"][k] for r in rows] for k in rows[0]["accuracy"]}
+        columns |= {"classic": [r["classic"] for r in rows], "purity": [r["purity"] for r in rows]}
+        for key, values in columns.items():
+            entry[key] = (float(np.mean(values)), float(np.std(values)))
+        entry["wins"] = {
+            k: sum(r["accuracy"][k] > r["accuracy"]["0.0"] for r in rows) for k in rows[0]["accuracy"]
+        }
+        entry["wins"]["classic"] = sum(r["classic"] > r["accuracy"]["0.0"] for r in rows)
+        out[n] = entry
+    return out
+
+
+def longer_classifiers(steps: int) -> dict:
+    """Exercise 3's answer: the accuracy of the real-only and the classic-augmentation classifiers of
+    the live run (10 images per class, seed 0) trained for `steps` batches."""
+    real, test = few(10, seed=0), images.load_fashion_mnist("test")
+    accuracies = {}
+    for key, extra in {"real": {}, "classic": {"classic": True}}.items():
+        accuracies[key] = accuracy(train_classifier(real, seed=0, steps=steps, **extra), test)
+    return accuracies

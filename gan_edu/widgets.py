@@ -1,10 +1,9 @@
 """LiveDashboard: train a real GAN with sliders and buttons while the plots move (notebooks 00, 04).
 
-Thread model (DESIGN.md): Play starts one worker thread that calls `trainer.step()` until Pause.
-Controls change the trainer's config under a lock, so a change takes effect between two steps.
-Frames are drawn with matplotlib's object-oriented API into PNG bytes that are set on an
-`ipywidgets.Image`; nothing here uses pyplot or an `Output` context from the thread.
-`run(steps)` trains in the calling thread, for notebooks that must show a result without a click.
+Threads (docs/architecture.md): Play starts one worker that calls `trainer.step()` until Pause;
+controls change the config under a lock, between two steps. `frames` draws with matplotlib's
+object-oriented API into JPEG bytes for an `ipywidgets.Image` (no pyplot, no `Output` from the
+thread). `run(steps)` trains in the calling thread, for notebooks that show a result without a click.
 """
 
 from __future__ import annotations

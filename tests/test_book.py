@@ -8,13 +8,15 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from gan_edu import notebook
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import links  # noqa: E402
 
 import book  # noqa: E402
 
-NOTEBOOKS = links.notebooks()
+NOTEBOOKS = [p.name for p in notebook.course()]
 
 
 def test_the_site_index_is_the_readmes_marked_course_table_with_every_notebook_linked():
@@ -74,10 +76,8 @@ def test_a_failing_notebook_is_named_and_no_site_is_built(tmp_path, monkeypatch,
     (tmp_path / "notebooks").mkdir()
     broken = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 / 0")])
     nbformat.write(broken, tmp_path / "notebooks" / "99_broken.ipynb")
-    monkeypatch.setattr(book, "NOTEBOOKS", tmp_path / "notebooks")
-    monkeypatch.setattr(book, "notebooks", lambda: ["99_broken.ipynb"])
+    monkeypatch.setattr(book, "NOTEBOOKS", tmp_path / "notebooks")  # the course: 99_broken.ipynb
     monkeypatch.setattr(sys, "argv", ["book.py", "--quick", "--out", str(tmp_path / "out"), "--jobs", "1"])
-    monkeypatch.setenv("GAN_EDU_THREADS", "1"), monkeypatch.setenv("GAN_EDU_QUICK", "1")  # main() sets both
     assert book.main() == 1
     error = capsys.readouterr().err
     assert "99_broken.ipynb failed; the site was not built" in error and "ZeroDivisionError" in error
@@ -116,23 +116,27 @@ def test_the_course_map_links_every_page_and_the_launch_buttons_follow_the_setti
     assert f"mybinder.org/v2/gh/{owner}/{repo}/HEAD?urlpath=lab/tree/notebooks/09_conditional.ipynb" in page
 
 
-def test_the_course_client_reads_replies_in_polls_and_still_times_out():
-    """gan_edu.notebook.client, which every notebook runner uses: the reply to a cell longer than one
-    poll is read (sync and async paths), and a cell past its timeout still fails, at that timeout."""
+def test_the_course_runner_reads_replies_in_polls_and_still_times_out(monkeypatch):
+    """gan_edu.notebook.run and .kernel, the one runner of the site, the claims and the benchmark:
+    the reply to a cell longer than one poll is read (sync and async paths), the kernel gets the
+    budget asked for, whatever this process has, and a cell past its timeout still fails, at that
+    timeout, after the retries asked for."""
     import time
 
     from nbclient.exceptions import CellTimeoutError
 
-    from gan_edu import notebook
-
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import time; time.sleep(2.5); 'slept'")])
-    runner = notebook.client(nb, 20)
-    with runner.setup_kernel():  # bench/course.py's way: cell by cell
+    monkeypatch.setenv("GAN_EDU_QUICK", "1")
+    code = "import os, time; time.sleep(2.5); os.environ.get('GAN_EDU_QUICK'), os.environ['GAN_EDU_THREADS']"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    with notebook.kernel(nb, 20, quick=False, threads=1) as runner:  # bench/course.py's way: cell by cell
         assert "_poll_in_steps" in runner.kc.shell_channel.get_msg.__qualname__
         runner.execute_cell(nb.cells[0], 0)
-    assert nb.cells[0].outputs[0]["data"]["text/plain"] == "'slept'"
+    assert nb.cells[0].outputs[0]["data"]["text/plain"] == "(None, '1')"
+    checks = "import os; os.environ['GAN_EDU_QUICK']"
+    ran = notebook.run(nbformat.v4.new_notebook(), append=checks, quick=True)
+    assert ran.cells[-1].outputs[0]["data"]["text/plain"] == "'1'"  # the claims' way: checks appended
     slow = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import time; time.sleep(60)")])
     start = time.monotonic()
     with pytest.raises(CellTimeoutError):
-        notebook.client(slow, 3).execute()  # tools/book.py's way
+        notebook.run(slow, 3)  # tools/book.py's way (with one retry there)
     assert 3 <= time.monotonic() - start < 30

@@ -7,6 +7,8 @@ from pathlib import Path
 import tomllib
 from packaging.specifiers import SpecifierSet
 
+from gan_edu.notebook import course
+
 ROOT = Path(__file__).parents[1]
 CONDA_NAMES = {"pytorch-cpu": "torch"}  # conda-forge name -> PyPI name
 
@@ -69,7 +71,7 @@ def test_constraints_pin_cpu_torch():
 
 
 def test_committed_notebooks_hold_no_outputs():
-    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    notebooks = course()
     assert notebooks, "no notebooks found"
     dirty = []
     for path in notebooks:
@@ -81,20 +83,20 @@ def test_committed_notebooks_hold_no_outputs():
 
 
 def test_every_notebook_sets_up_with_the_banner():
-    for path in sorted((ROOT / "notebooks").glob("[0-9]*.ipynb")):
+    for path in course():
         sources = ["".join(c["source"]) for c in json.loads(path.read_text())["cells"]]
         assert any("banner()" in s for s in sources), f"{path.name} has no setup cell with banner()"
 
 
 def test_notebook_cell_ids_are_unique():
-    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+    for path in course():
         ids = [c.get("id") for c in json.loads(path.read_text())["cells"]]
         assert len(ids) == len(set(ids)), f"{path.name} has repeated cell ids"
 
 
 def test_the_chinese_readme_and_the_glossary_keep_up_with_the_course():
     """README.zh-CN.md maps every notebook; the glossary names only notebooks that exist."""
-    stems = {p.stem for p in (ROOT / "notebooks").glob("[0-9]*.ipynb")}
+    stems = {p.stem for p in course()}
     readme = (ROOT / "README.zh-CN.md").read_text()
     assert not [s for s in sorted(stems) if f"`{s}`" not in readme], "README.zh-CN.md misses a notebook"
     numbers = {s[:2] for s in stems}

@@ -6,11 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from gan_edu import notebook
+
 ROOT = Path(__file__).parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import slides  # noqa: E402
 
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = notebook.course()
 TYPES = {"slide", "subslide", "fragment", "-", "skip", "notes"}
 
 

@@ -28,7 +28,9 @@ from pathlib import Path
 import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from links import ROOT, binder_url, notebooks  # noqa: E402
+from links import ROOT, binder_url  # noqa: E402
+
+from gan_edu import notebook  # noqa: E402
 
 BUILD = ROOT / "build" / "book"
 NOTEBOOKS = ROOT / "notebooks"
@@ -43,8 +45,9 @@ CONTROLS = {
 STILL_NOTE = "a still of this widget's last state: run the notebook to use it"
 
 
-def execute(name: str, build: Path, timeout: int) -> tuple[str, float]:
-    """Run notebooks/<name> in a fresh kernel; write it, widgets drawn as stills, to build/src.
+def execute(path: Path, build: Path, timeout: int, quick: bool) -> tuple[str, float]:
+    """Run the notebook at `path` (`gan_edu.notebook.run`: a fresh kernel on one torch thread, as on
+    Binder); write it, widgets drawn as stills, to build/src.
 
     Each notebook runs in a process of its own (ProcessPoolExecutor): with two clients in threads of
     one process, one CI run hung after a widget cell, the kernel idle and the reply never read (see
@@ -52,26 +55,14 @@ def execute(name: str, build: Path, timeout: int) -> tuple[str, float]:
     polls for replies (`gan_edu.notebook.client`). A cell that still runs past `timeout` is given one
     more try in a fresh kernel.
     """
-    from nbclient.exceptions import CellTimeoutError
-
-    from gan_edu import notebook
-
     start = time.perf_counter()
-    for attempt in (1, 2):
-        nb = nbformat.read(NOTEBOOKS / name, as_version=4)
-        try:
-            notebook.client(nb, timeout, store_widget_state=True).execute()
-            break
-        except CellTimeoutError:
-            if attempt == 2:
-                raise
-            print(f"   {name}: a cell ran past {timeout} s; running the notebook again", flush=True)
+    nb = notebook.run(path, timeout, quick=quick, threads=1, retries=1, store_widget_state=True)
     still_widgets(nb)
     for cell in nb.cells:  # an exercise's answer, folded in JupyterLab: behind a toggle on the page
         if cell.metadata.get("jupyter", {}).get("source_hidden"):
             cell.metadata.setdefault("tags", []).append("hide-input")
-    nbformat.write(nb, build / "src" / "notebooks" / name)
-    return name, time.perf_counter() - start
+    nbformat.write(nb, build / "src" / "notebooks" / path.name)
+    return path.name, time.perf_counter() - start
 
 
 def still_widgets(nb) -> None:
@@ -193,17 +184,13 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=BUILD, help="build folder (default build/book)")
     args = parser.parse_args()
     BUILD = args.out.resolve()
-    os.environ["GAN_EDU_THREADS"] = "1"  # Binder has one core; claims and stated numbers are one-thread
-    os.environ.pop("GAN_EDU_QUICK", None)
-    if args.quick:
-        os.environ["GAN_EDU_QUICK"] = "1"
-    chosen = [nb for nb in notebooks() if not args.only or nb[:2] in args.only]
-    sources(chosen)
+    chosen = [p for p in notebook.course(NOTEBOOKS) if not args.only or p.name[:2] in args.only]
+    sources([p.name for p in chosen])
     print(f">> running {len(chosen)} notebooks ({'quick' if args.quick else 'full budget'}), "
           f"{args.jobs} at a time")  # fmt: skip
     with ProcessPoolExecutor(args.jobs) as pool:
         # the image notebooks (the later ones) take longest: started first, the kernels finish together
-        jobs = {pool.submit(execute, nb, BUILD, args.timeout): nb for nb in reversed(chosen)}
+        jobs = {pool.submit(execute, p, BUILD, args.timeout, args.quick): p.name for p in reversed(chosen)}
         for job in as_completed(jobs):
             try:
                 name, seconds = job.result()

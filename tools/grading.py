@@ -32,8 +32,10 @@ WORK = ROOT / "build" / "grading"
 
 def graded_notebooks() -> list[Path]:
     """The notebooks that have at least one nbgrader cell."""
+    from gan_edu.notebook import course
+
     found = []
-    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+    for path in course():
         cells = json.loads(path.read_text())["cells"]
         if any("nbgrader" in cell.get("metadata", {}) for cell in cells):
             found.append(path)

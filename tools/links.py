@@ -31,7 +31,10 @@ def repository() -> tuple[str, str]:
 
 
 def notebooks() -> list[str]:
-    return sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    """The file names of the course's notebooks (`gan_edu.notebook.course`)."""
+    from gan_edu.notebook import course
+
+    return [p.name for p in course()]
 
 
 def binder_url(notebook: str = "00_start_here.ipynb", branch: str = "HEAD") -> str:

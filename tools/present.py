@@ -30,10 +30,12 @@ def find_notebook(name: str) -> Path:
     path = Path(name)
     if path.suffix == ".ipynb" and path.is_file():
         return path.resolve()
-    matches = sorted((ROOT / "notebooks").glob(f"{path.stem}*.ipynb"))
+    from gan_edu.notebook import course
+
+    matches = [p for p in course() if p.stem.startswith(path.stem)]
     if len(matches) == 1:
         return matches[0]
-    known = ", ".join(p.stem for p in sorted((ROOT / "notebooks").glob("*.ipynb")))
+    known = ", ".join(p.stem for p in course())
     what = "matches several notebooks" if matches else "is not a notebook of the course"
     raise SystemExit(f"present: {name!r} {what}; give one of: {known}")
 

@@ -17,7 +17,6 @@ import argparse
 import json
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
 RISE = {"scroll": True, "enable_chalkboard": False, "transition": "none"}
 
 
@@ -71,11 +70,13 @@ def tag(nb: dict, force: bool = False) -> dict:
 
 
 def main() -> None:
+    from gan_edu.notebook import course
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--force", action="store_true", help="re-tag cells tagged by hand")
     args = parser.parse_args()
-    for path in args.notebooks or sorted((ROOT / "notebooks").glob("*.ipynb")):
+    for path in args.notebooks or course():
         nb = tag(json.loads(path.read_text()), args.force)
         path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
         count = sum(c["metadata"]["slideshow"]["slide_type"] == "slide" for c in nb["cells"])

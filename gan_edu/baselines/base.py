@@ -11,6 +11,7 @@ import numpy as np
 import torch
 
 from .. import checks
+from ..runtime import seeded
 
 NATS = "nats per point"
 LIKELIHOODS = ("exact", "bound", "none")
@@ -146,8 +147,7 @@ class Baseline(ABC):
             raise ValueError("data needs at least 2 points")
         self.dim = x.shape[1]
         start = time.perf_counter()
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(self.seed)
+        with seeded(self.seed):
             self._fit(x, int(budget))
         self.fit_seconds = time.perf_counter() - start
         return self
@@ -162,8 +162,7 @@ class Baseline(ABC):
     def sample(self, n: int, seed: int = 0) -> np.ndarray:
         """n samples (n, d) as a NumPy array; the same seed gives the same samples."""
         self._check(n=n)
-        with torch.random.fork_rng(devices=[]), torch.no_grad():
-            torch.manual_seed(seed)
+        with seeded(seed), torch.no_grad():
             return np.asarray(self._sample(int(n), seed), dtype=np.float32)
 
     def log_likelihood(self, x, seed: int = 0) -> np.ndarray | None:
@@ -173,8 +172,7 @@ class Baseline(ABC):
         x = self._check(x)
         if self.likelihood == "none":
             return None
-        with torch.random.fork_rng(devices=[]), torch.no_grad():
-            torch.manual_seed(seed)
+        with seeded(seed), torch.no_grad():
             return np.asarray(self._log_likelihood(x), dtype=np.float64)
 
     def encode(self, x) -> torch.Tensor:
@@ -206,8 +204,7 @@ class Baseline(ABC):
                 f"{self.name} has no encoder to find the codes of a and b; call interpolate() "
                 "without them to walk between two draws of its latent"
             )
-        with torch.random.fork_rng(devices=[]), torch.no_grad():
-            torch.manual_seed(seed)
+        with seeded(seed), torch.no_grad():
             if a is None:
                 ends = self._latent_draws(2)
             else:
