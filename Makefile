@@ -25,7 +25,7 @@ help:
 	@echo "make present NB=04_live_lab  a notebook as live slides in the browser (widgets work; Voila + reveal.js)"
 	@echo "make release student copies of the graded notebooks (answers removed) in release/, for nbgrader"
 	@echo "make bench   print the benchmark ratios"
-	@echo "make lint    ruff check and format check"
+	@echo "make lint    ruff check and format check, and every stated number accounted for (tools/accountable.py)"
 
 $(STAMP): pyproject.toml constraints.txt
 	@echo ">> creating $(VENV) with $(PYTHON) and installing gan_edu[test] against constraints.txt"
@@ -53,9 +53,12 @@ lab-zh: setup
 	JUPYTERLAB_SETTINGS_DIR=$(ZH_SETTINGS) $(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) \
 		notebooks/00_start_here.ipynb
 
+# ruff, then tools/accountable.py: every number and finding of the notebooks' text claimed by an
+# assertion in tests/test_claims.py or registered in tests/claims_registry.json (a second; trains nothing)
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) tools/accountable.py
 
 # Every notebook runs top to bottom in quick mode inside `make unit`: tests/test_book.py builds the
 # course's site from them and fails, naming the notebook and the cell, if one cell fails. The build
