@@ -111,9 +111,10 @@ def gradient_penalty(
 
 
 @torch.no_grad()
+@torch.no_grad()
 def clip_weights(D: torch.nn.Module, c: float) -> None:
     """The original WGAN's Lipschitz constraint (Arjovsky et al. 2017): every weight of D clipped to
-    [-c, c] in place, after each of its updates."""
+    [-c, c] in place, after each of its updates (outside autograd: it is not part of the loss)."""
     for p in D.parameters():
         p.clamp_(-c, c)
 

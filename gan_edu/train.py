@@ -16,7 +16,7 @@ from tqdm.auto import tqdm
 from . import checkpoints, checks, conditional, images, losses, nets, toy, unroll
 from .config import REBUILD_FIELDS, GANConfig, get_dataset, make_config
 from .history import History
-from .runtime import pick_device
+from .runtime import pick_device, seeded
 
 
 class TrainingDiverged(RuntimeError):
@@ -52,8 +52,7 @@ class GANTrainer:
         self.device = pick_device(cfg.device)
         self.loss = losses.get_loss(cfg.loss)
         self.cond = conditional.Conditioning(cfg.condition, cfg.info_weight)
-        with torch.random.fork_rng(devices=[]):  # build from the seed without touching global RNG
-            torch.manual_seed(cfg.seed)
+        with seeded(cfg.seed):  # build from the seed without touching the session's random state
             G, D = nets.build(cfg, self.data.shape)
         self.G, self.D = G.to(self.device), D.to(self.device)
         self.G_avg = copy.deepcopy(self.G) if cfg.g_ema else None  # the averaged G, if the config asks
@@ -224,9 +223,7 @@ class GANTrainer:
         d_loss.backward()
         self.opt_D.step()
         if cfg.weight_clip:
-            with torch.no_grad():
-                for p in self.D.parameters():
-                    p.clamp_(-cfg.weight_clip, cfg.weight_clip)
+            losses.clip_weights(self.D, cfg.weight_clip)
         return d_loss.detach()
 
     def _d_objective(self, D, x_real: torch.Tensor, x_fake: torch.Tensor) -> torch.Tensor:
