@@ -13,18 +13,20 @@ def points():
 
 
 FAST = {"mixture": 20, "kde": 1, "made": 30, "flow": 20, "autoencoder": 30, "vae": 30, "rbm": 30, "dbn": 30,
-        "diffusion": 30, "gan": 5}  # fmt: skip
-SMALL = {"diffusion": {"steps": 50}, "rbm": {"gibbs": 20}, "dbn": {"gibbs": 20}, "flow": {"layers": 2}}
+        "diffusion": 30, "gan": 5, "flow_matching": 30}  # fmt: skip
+SMALL = {"diffusion": {"steps": 50}, "rbm": {"gibbs": 20}, "dbn": {"gibbs": 20}, "flow": {"layers": 2},
+         "flow_matching": {"sample_steps": 8}}  # fmt: skip
+ALL = baselines.MODELS | baselines.MORE_MODELS
 
 
 @pytest.fixture(scope="module")
 def fitted(points):
     return {
-        name: baselines.make(name, **SMALL.get(name, {})).fit(points, FAST[name]) for name in baselines.MODELS
+        name: baselines.make(name, **SMALL.get(name, {})).fit(points, FAST[name]) for name in ALL
     }
 
 
-@pytest.mark.parametrize("name", list(baselines.MODELS))
+@pytest.mark.parametrize("name", list(ALL))
 def test_every_model_samples_and_says_what_it_can(fitted, points, name):
     model = fitted[name]
     x = model.sample(50, seed=3)
@@ -39,7 +41,7 @@ def test_every_model_samples_and_says_what_it_can(fitted, points, name):
     assert model.fit_seconds > 0 and model.evaluations >= 0
 
 
-@pytest.mark.parametrize("name", list(baselines.MODELS))
+@pytest.mark.parametrize("name", list(ALL))
 def test_bad_input_gets_a_clear_error(points, name):
     model = baselines.make(name)
     with pytest.raises(RuntimeError, match="not fitted"):
@@ -384,3 +386,61 @@ def test_diffusion_with_clipping_ends_inside_the_pixel_range():
     assert np.isfinite(s).all() and s.min() >= -1 and s.max() <= 1 and s.std() > 0.05
     with pytest.raises(ValueError, match="needs standardise=False"):
         baselines.make("diffusion", clip=True)
+
+
+def test_the_u_net_maps_rows_of_images_to_rows_of_the_same_size():
+    for shape in ((1, 28, 28), (1, 8, 8)):
+        net = baselines.UNet(shape, width=16)
+        x = torch.randn(3, math.prod(shape))
+        assert net(x, torch.rand(3)).shape == x.shape
+    with pytest.raises(ValueError, match="multiple of 8"):
+        baselines.UNet((1, 8, 8), width=12)
+
+
+def test_a_convolutional_diffusion_model_samples_images_by_ddpm_and_by_ddim():
+    x = torch.rand(64, 64) * 2 - 1  # 64 "images" of 8 x 8 pixels in [-1, 1]
+    model = baselines.make("diffusion", net="unet", shape=(1, 8, 8), width=8, steps=20, standardise=False,
+                           clip=True, batch_size=16, ema=0.9).fit(x, 3)  # fmt: skip
+    assert model.evaluations == 20 and model.sample(4).shape == (4, 64)
+    assert model.sampling("ddim", 5).evaluations == 5
+    s = model.sample(4, seed=1)
+    assert s.shape == (4, 64) and s.min() >= -1 and s.max() <= 1
+    assert np.array_equal(s, model.sample(4, seed=1))  # DDIM is deterministic given the noise
+    with pytest.raises(ValueError, match="needs the images' shape"):
+        baselines.make("diffusion", net="unet")
+    with pytest.raises(ValueError, match="sampler must be one of"):
+        model.sampling("euler")
+    with pytest.raises(ValueError, match="between 1 and the 20 steps"):
+        model.sampling("ddim", 21)
+    with pytest.raises(ValueError, match="shape .* has 784 values, the data 64"):
+        baselines.make("diffusion", net="unet", shape=(1, 28, 28)).fit(x, 1)
+
+
+def test_the_weights_average_samples_and_the_last_weights_are_kept():
+    x = toy.get_dataset("ring").sample(200, torch.Generator().manual_seed(0))
+    model = baselines.make("flow_matching", ema=0.9, sample_steps=4).fit(x, 20)
+    last, average = (torch.nn.utils.parameters_to_vector(m.parameters()) for m in (model.trained, model.nets))
+    assert not torch.equal(last, average) and model.evaluations == 4
+    with pytest.raises(ValueError, match=r"in \[0, 1\)"):
+        baselines.make("vae", ema=1.0)
+
+
+def test_the_linear_denoiser_is_the_best_linear_guess_and_samples_the_datas_gaussian():
+    """The closed-form reference: its expected loss is training's loss on Gaussian data, and DDIM
+    with it turns noise into samples with the data's covariance (the Gaussian fit of the data)."""
+    g = torch.Generator().manual_seed(0)
+    mix = torch.tensor([[2.0, 0.0, 0.0], [1.2, 0.5, 0.0], [0.3, -0.4, 0.2]])
+    x = torch.randn(20000, 3, generator=g) @ mix.T + torch.tensor([1.0, -2.0, 0.5])
+    model = baselines.make("diffusion", net="linear", standardise=False, sampler="ddim", sample_steps=100)
+    model.fit(x, 1)
+    assert model.losses == [] and model.evaluations == 100
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        z = x[:4000]
+        empirical = sum(model.loss(z).item() for _ in range(200)) / 200
+    assert abs(empirical - model.nets.expected_loss()) < 0.01
+    s = torch.as_tensor(model.sample(20000))
+    assert torch.allclose(s.mean(0), x.mean(0), atol=0.05)
+    assert torch.allclose(torch.cov(s.T), torch.cov(x.T), atol=0.1, rtol=0.05)
+    with pytest.raises(ValueError, match="net must be one of"):
+        baselines.make("flow_matching", net="linear")

@@ -3,12 +3,14 @@ building blocks."""
 
 from __future__ import annotations
 
+import copy
 import math
 from abc import abstractmethod
 
 import torch
 from torch import nn
 
+from ..nets import average_into
 from .base import Baseline, optional
 
 
@@ -42,18 +44,26 @@ class Neural(Baseline):
     }
 
     def __init__(self, width: int = 128, lr: float = 1e-3, batch_size: int = 256, dequantise: float = 0.0,
-                 standardise: bool = True, seed: int = 0, **unknown):  # fmt: skip
+                 standardise: bool = True, ema: float = 0.0, seed: int = 0, **unknown):  # fmt: skip
         super().__init__(seed, **unknown)
         self.width, self.lr, self.batch_size, self.dequantise = width, lr, batch_size, dequantise
         self.standardise = standardise  # False: the model sees the data as given (bits; pixels in [-1, 1])
+        if not 0 <= ema < 1:
+            raise ValueError(f"ema is the decay of the weights' average, in [0, 1) (0: none); got {ema}")
+        self.ema = ema  # > 0: an average of the weights (gan_edu.nets.average_into) samples and scores
 
-    def _fit(self, x, budget):
+    def _standardise(self, x):
+        """Set the standardisation from the training rows x; return them standardised."""
         # the spread of the data as the model sees it: dequantising adds level**2 / 12 to each variance
         self.mean, self.scale = x.mean(0), (x.var(0) + self.dequantise**2 / 12).sqrt().clamp_min(1e-6)
         if not self.standardise:
             self.mean, self.scale = torch.zeros_like(self.mean), torch.ones_like(self.scale)
-        z = (x - self.mean) / self.scale
+        return (x - self.mean) / self.scale
+
+    def _fit(self, x, budget):
+        z = self._standardise(x)
         self.nets = self._build(x.shape[1])
+        averaged = copy.deepcopy(self.nets) if self.ema else None
         opt = torch.optim.Adam(self.nets.parameters(), self.lr)
         rng = torch.Generator().manual_seed(self.seed)
         self.losses = []
@@ -68,7 +78,11 @@ class Neural(Baseline):
             opt.zero_grad()
             loss.backward()
             opt.step()
+            if averaged is not None:
+                average_into(averaged, self.nets, self.ema, step)
             self.losses.append(loss.item())
+        if averaged is not None:  # the average draws and scores; the last weights stay in `trained`
+            self.trained, self.nets = self.nets.eval(), averaged
         self.nets.eval()
 
     def _sample(self, n, seed):
