@@ -41,10 +41,12 @@ class _Block(nn.Module):
 
 
 class UNet(nn.Module):
-    """A small U-Net (Ronneberger et al. 2015, as Ho et al. 2020 use it, without attention): rows
-    (B, C*H*W) of images of `shape` and times t (B,) in [0, 1] -> rows (B, C*H*W). Two
-    downsamplings (28 -> 14 -> 7), `width` channels at full size and 2 x `width` below, the time's
-    embedding added in every block, skip connections across."""
+    """A small U-Net (Ronneberger et al. 2015, as Ho et al. 2020 use it, without attention) in the
+    DCGAN family: rows (B, C*H*W) of images of `shape` and times t (B,) in [0, 1] -> rows of the
+    same size. Like DCGAN's D it enters with a 4 x 4 convolution of stride 2 (28 -> 14) and halves
+    once more (14 -> 7); like its G it leaves through a 4 x 4 transposed convolution of stride 2.
+    `width` channels at 14 x 14 and 2 x `width` at 7 x 7, the time's embedding added in every
+    residual block, skip connections across."""
 
     def __init__(self, shape: tuple[int, int, int], width: int = 32):
         super().__init__()
@@ -52,21 +54,17 @@ class UNet(nn.Module):
             raise ValueError(f"the U-Net's width must be a multiple of 8 (group norm's groups); got {width}")
         self.shape, w, t_dim = tuple(shape), width, 4 * width
         self.time = nn.Sequential(nn.Linear(TIME_FEATURES, t_dim), nn.SiLU(), nn.Linear(t_dim, t_dim))
-        self.inp = nn.Conv2d(shape[0], w, 3, padding=1)
-        self.down1, self.pool1 = _Block(w, w, t_dim), nn.Conv2d(w, w, 3, stride=2, padding=1)
-        self.down2, self.pool2 = _Block(w, 2 * w, t_dim), nn.Conv2d(2 * w, 2 * w, 3, stride=2, padding=1)
-        self.mid = _Block(2 * w, 2 * w, t_dim)
-        self.up2 = _Block(4 * w, 2 * w, t_dim)
-        self.up1 = _Block(3 * w, w, t_dim)
-        self.out = nn.Sequential(nn.GroupNorm(8, w), nn.SiLU(), nn.Conv2d(w, shape[0], 3, padding=1))
+        self.inp = nn.Conv2d(shape[0], w, 4, stride=2, padding=1)
+        self.down1, self.pool = _Block(w, w, t_dim), nn.Conv2d(w, w, 3, stride=2, padding=1)
+        self.down2, self.mid = _Block(w, 2 * w, t_dim), _Block(2 * w, 2 * w, t_dim)
+        self.up2, self.up1 = _Block(4 * w, 2 * w, t_dim), _Block(3 * w, w, t_dim)
+        self.out = nn.Sequential(nn.GroupNorm(8, w), nn.SiLU(), nn.ConvTranspose2d(w, shape[0], 4, 2, 1))
 
     def forward(self, x, t):
         t = self.time(time_features(t))
-        h = self.inp(x.reshape(len(x), *self.shape))
-        s1 = self.down1(h, t)
-        s2 = self.down2(self.pool1(s1), t)
-        h = self.mid(self.pool2(s2), t)
-        h = self.up2(torch.cat([F.interpolate(h, size=s2.shape[-2:]), s2], 1), t)
+        s1 = self.down1(self.inp(x.reshape(len(x), *self.shape)), t)
+        s2 = self.down2(self.pool(s1), t)
+        h = self.up2(torch.cat([self.mid(s2, t), s2], 1), t)
         h = self.up1(torch.cat([F.interpolate(h, size=s1.shape[-2:]), s1], 1), t)
         return self.out(h).reshape(len(x), -1)
 
