@@ -33,8 +33,13 @@ CANDIDATES = {
     "lr 2e-3, averaged G": {"lr_G": 2e-3, "lr_D": 2e-3, "g_ema": 0.999, "sample_stats": "standing"},
     "lr_D 2e-3, averaged G": {"lr_D": 2e-3, "g_ema": 0.999, "sample_stats": "standing"},
     "batch 32, averaged G": {"batch_size": 32, "g_ema": 0.999, "sample_stats": "standing"},
-    "batch 128, lr 2e-3, averaged G": {"batch_size": 128, "lr_G": 2e-3, "lr_D": 2e-3, "g_ema": 0.999,
-                                        "sample_stats": "standing"},  # fmt: skip
+    "batch 128, lr 2e-3, averaged G": {
+        "batch_size": 128,
+        "lr_G": 2e-3,
+        "lr_D": 2e-3,
+        "g_ema": 0.999,
+        "sample_stats": "standing",
+    },  # fmt: skip
     "betas (0, 0.99), averaged G": {"betas": [0.0, 0.99], "g_ema": 0.999, "sample_stats": "standing"},
     "D width 16, averaged G": {"d_width": 16, "g_ema": 0.999, "sample_stats": "standing"},
 }

@@ -21,9 +21,7 @@ ALL = baselines.MODELS | baselines.MORE_MODELS
 
 @pytest.fixture(scope="module")
 def fitted(points):
-    return {
-        name: baselines.make(name, **SMALL.get(name, {})).fit(points, FAST[name]) for name in ALL
-    }
+    return {name: baselines.make(name, **SMALL.get(name, {})).fit(points, FAST[name]) for name in ALL}
 
 
 @pytest.mark.parametrize("name", list(ALL))
