@@ -108,14 +108,7 @@ REGISTRY = ROOT / "tests" / "claims_registry.json"
 REFERENCES = ROOT / "docs" / "references.md"
 
 # Notebooks the lint does not read yet, and why: their numbers are being re-measured elsewhere.
-PENDING = {
-    "01_generative_models": "being re-measured by issue 32 (GANs against the other generative models)",
-    "08_dcgan": "being re-measured by issue 31 (the image GAN done right)",
-    "09_conditional": "being re-measured by issue 31 (the image GAN done right)",
-    "10_evaluation": "being re-measured by issue 31 (the image GAN done right)",
-    "11_gan_vs_others": "being re-measured by issue 32 (GANs against the other generative models)",
-    "12_open_problems": "being re-measured by issue 32 (and its image rows by issue 31)",
-}
+PENDING: dict[str, str] = {}
 
 KINDS = ("setting", "derived", "cited", "unchecked", "explanation")
 FINDING_OPENINGS = ("What we saw", "Reading it honestly")
