@@ -1002,6 +1002,7 @@ def test_01_generative_models():
     run_notebook_with_checks(
         "01_generative_models.ipynb",
         """
+from gan_edu.numerics import reference
 near = lambda x, v, tol=0.006: abs(x - v) <= tol
 ll = {k[1]: r["log_lik"] for k, r in table.items() if k[0] == "ring"}
 moons = {k[1]: r["log_lik"] for k, r in table.items() if k[0] == "moons"}
